@@ -1,0 +1,30 @@
+"""spo_advisor: explainable advice on Stalking Protection Orders (England and Wales).
+
+One call, ``assess(case)``, returns an :class:`Assessment`: for every protective order
+the rules know, a decision (recommended, consider, not_recommended, not_available) with
+the reasons, the unmet conditions and the unknown facts, each citing the law.
+"""
+
+from spo_advisor.assess import assess, load_rules
+from spo_advisor.case import Case, case_json_schema, load_case
+from spo_advisor.errors import CaseError, EngineError, Problem, RuleSetError, SpoAdvisorError
+from spo_advisor.logic import Decision
+from spo_advisor.result import Assessment, Recommendation
+from spo_advisor.rules import RuleSet
+
+__all__ = [
+    "Assessment",
+    "Case",
+    "CaseError",
+    "Decision",
+    "EngineError",
+    "Problem",
+    "Recommendation",
+    "RuleSet",
+    "RuleSetError",
+    "SpoAdvisorError",
+    "assess",
+    "case_json_schema",
+    "load_case",
+    "load_rules",
+]

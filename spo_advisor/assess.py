@@ -1,0 +1,126 @@
+"""``assess``: one case, one date → an explained :class:`Assessment`."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+from spo_advisor import engine
+from spo_advisor.case import Case, canonical_json, load_case
+from spo_advisor.conditions import Scope
+from spo_advisor.decide import OrderDecision, explain_order
+from spo_advisor.errors import EngineError
+from spo_advisor.evaluator import Evaluation, evaluate_ruleset
+from spo_advisor.facts import case_scope
+from spo_advisor.logic import Truth
+from spo_advisor.result import (
+    Assessment, Recommendation, Risk, RiskLevel, RuleRef, RulesetInfo, Stalking,
+)
+from spo_advisor.rules import RuleSet, load_ruleset
+
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules" / "england_and_wales"
+EngineChoice = Literal["auto", "durable_rules", "python"]
+
+
+@lru_cache(maxsize=8)
+def _cached_ruleset(directory: Path) -> RuleSet:
+    return load_ruleset(directory)
+
+
+def load_rules(directory: str | Path | None = None) -> RuleSet:
+    """Load (once per directory) and validate a rule set; the shipped one by default."""
+    return _cached_ruleset(Path(directory or DEFAULT_RULES).resolve())
+
+
+def library_version() -> str:
+    try:
+        return metadata.version("spo_advisor")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def input_sha256(case: Case) -> str:
+    return hashlib.sha256(canonical_json(case).encode("utf-8")).hexdigest()
+
+
+def run_rules(ruleset: RuleSet, scope: Scope,
+              engine_choice: EngineChoice = "auto") -> tuple[Evaluation, str]:
+    """Evaluate the rules; with durable_rules, check it agrees with the evaluator rule by rule.
+
+    A disagreement is an :class:`EngineError`: a wrong answer must never be returned.
+    """
+    evaluation = evaluate_ruleset(ruleset, scope)
+    use_durable = engine_choice == "durable_rules" or (
+        engine_choice == "auto" and engine.available())
+    if not use_durable:
+        return evaluation, "python"
+    inferred = engine.evaluate_with_durable(ruleset, scope)
+    expected = evaluation.truths()
+    differing = sorted(rule for rule, truth in inferred.items() if expected[rule] is not truth)
+    if differing:
+        raise EngineError("the engine and the evaluator disagree on rules: " + ", ".join(differing))
+    return evaluation, "durable_rules"
+
+
+def _refs(ruleset: RuleSet, rule_ids: tuple[str, ...]) -> list[RuleRef]:
+    return [RuleRef(rule=rule_id, text=ruleset.by_id[rule_id].limb,
+                    citation=ruleset.by_id[rule_id].citation) for rule_id in rule_ids]
+
+
+def _recommendation(ruleset: RuleSet, decided: OrderDecision) -> Recommendation:
+    return Recommendation(
+        order=decided.order, title=ruleset.orders[decided.order].title,
+        decision=decided.decision, deciding_rule=decided.deciding_rule,
+        reasons=_refs(ruleset, decided.reasons), unmet=_refs(ruleset, decided.unmet),
+        unknown=list(decided.unknown))
+
+
+def _risk(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
+    spec = ruleset.header.risk
+    high, medium = evaluation.facts[spec.high], evaluation.facts[spec.medium]
+    level: RiskLevel = "standard"
+    if high.truth is Truth.TRUE:
+        level = "high"
+    elif medium.truth is Truth.TRUE:
+        level = "medium"
+    could_rise = [v for v in (high, medium)[: ("high", "medium", "standard").index(level)]
+                  if v.truth is Truth.UNKNOWN]
+    unknown = sorted(frozenset().union(*(v.unknown_fields for v in could_rise)))
+    indicators = [f for f in spec.indicators if evaluation.facts[f].truth is Truth.TRUE]
+    return Risk(level=level, indicators=indicators, unknown=unknown)
+
+
+def _stalking(ruleset: RuleSet, evaluation: Evaluation) -> Stalking:
+    four = evaluation.facts[ruleset.header.stalking.four_met].truth.as_bool()
+    acts = sorted({behaviour for incident in evaluation.scope.records.get("incidents", ())
+                   for behaviour in incident["behaviours"]})
+    return Stalking(four_met=four, acts=acts)
+
+
+def assess(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, *,
+           rules: RuleSet | str | Path | None = None,
+           engine_choice: EngineChoice = "auto") -> Assessment:
+    """Assess a case: every order the rules know, decided and explained.
+
+    ``case`` is a :class:`Case`, a mapping, or a path to a YAML/JSON file. ``as_of`` (else
+    the case's ``assessed_on``, else today) selects the facts dated on or before it and
+    the rules in force on it. Raises :class:`~spo_advisor.errors.CaseError` for a bad case.
+    """
+    case = load_case(case)
+    ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    day = case.as_of(as_of)
+    evaluation, engine_used = run_rules(ruleset, case_scope(case, day), engine_choice)
+    decided = [explain_order(ruleset, order, evaluation) for order in ruleset.orders]
+    position = {order: index for index, order in enumerate(ruleset.orders)}
+    decided.sort(key=lambda d: (d.decision.rank, position[d.order]))
+    return Assessment(
+        case_id=case.case_id, as_of=day,
+        ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
+        recommendations=[_recommendation(ruleset, d) for d in decided],
+        risk=_risk(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
+        engine="durable_rules" if engine_used == "durable_rules" else "python",
+        library_version=library_version(), input_sha256=input_sha256(case))

@@ -1,0 +1,164 @@
+"""The ``spo-advisor`` command line.
+
+Exit codes: 0 success; 1 the command ran and found problems (``rules check``, failing
+golden cases, a record that does not verify); 2 bad input (a case, a rule file, a
+usage error). User errors print one problem per line, never a traceback and never a
+value from the case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from spo_advisor.assess import DEFAULT_RULES, assess, load_rules
+from spo_advisor.case import Case, case_json_schema, load_case, parse_case_text
+from spo_advisor.errors import CaseError, Problem, ProblemsError, RuleSetError, SpoAdvisorError
+from spo_advisor.result import Assessment
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
+FORMATS = ("text", "json", "markdown")
+
+
+class UsageError(SpoAdvisorError):
+    """A command line that cannot be carried out."""
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a valid date (expected YYYY-MM-DD)") from None
+
+
+def read_case_argument(argument: str) -> Case:
+    """A case from a file path, or from standard input for ``-``."""
+    if argument == "-":
+        return parse_case_text(sys.stdin.read(), filename="<stdin>")
+    return load_case(Path(argument))
+
+
+def render(assessment: Assessment, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(assessment.model_dump(mode="json"), indent=2)
+    if fmt == "markdown":
+        return assessment.to_markdown()
+    return assessment.explain()
+
+
+def _assess(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    outputs: list[str] = []
+    rules = load_rules(args.rules)
+    for argument in args.files:
+        try:
+            case = read_case_argument(argument)
+        except CaseError as error:
+            problems += [_in_file(p, argument) for p in error.problems]
+            continue
+        outputs.append(render(assess(case, args.as_of, rules=rules), args.format))
+    if args.format == "json" and len(args.files) > 1:
+        print("[" + ",\n".join(outputs) + "]")
+    else:
+        print("\n\n".join(outputs))
+    return _report(problems)
+
+
+def _in_file(problem: Problem, argument: str) -> Problem:
+    if problem.file:
+        return problem
+    name = "<stdin>" if argument == "-" else argument
+    return Problem(problem.code, problem.message, problem.location, name, problem.line,
+                   problem.column, problem.suggestion)
+
+
+def _report(problems: Sequence[Problem]) -> int:
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+    return EXIT_BAD_INPUT if problems else EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(case_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def _rules_check(args: argparse.Namespace) -> int:
+    from spo_advisor.rules_check import check_directory
+
+    problems = check_directory(args.directory)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"{args.directory}: no problems")
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _rules_test(args: argparse.Namespace) -> int:
+    from spo_advisor.golden import report, run_directory
+
+    outcomes, problems = run_directory(args.directory)
+    text, ok = report(outcomes, problems)
+    print(text)
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spo-advisor",
+        description="Explainable advice on Stalking Protection Orders and other protective "
+                    "orders (England and Wales).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    assess_cmd = commands.add_parser("assess", help="assess one or more cases")
+    assess_cmd.add_argument("files", nargs="+", metavar="FILE",
+                            help="YAML or JSON case file; - for standard input")
+    assess_cmd.add_argument("--format", choices=FORMATS, default="text")
+    assess_cmd.add_argument("--as-of", type=_iso_date, metavar="DATE",
+                            help="assess as of this date (default: the case's assessed_on, else today)")
+    assess_cmd.add_argument("--rules", default=None, metavar="DIR",
+                            help="rule-set directory (default: the shipped England and Wales rules)")
+    assess_cmd.set_defaults(run=_assess)
+
+    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of a case")
+    schema_cmd.set_defaults(run=_schema)
+
+    rules_cmd = commands.add_parser("rules", help="work with rule sets")
+    rules_sub = rules_cmd.add_subparsers(dest="rules_command", required=True)
+    for name, run, text in (("check", _rules_check, "check rule files for problems"),
+                            ("test", _rules_test, "run the golden cases")):
+        sub = rules_sub.add_parser(name, help=text)
+        sub.add_argument("directory", nargs="?", default=str(DEFAULT_RULES), metavar="DIR")
+        sub.set_defaults(run=run)
+    for extend in _extensions():
+        extend(commands, rules_sub)
+    return parser
+
+
+def _extensions() -> list[Callable[[argparse._SubParsersAction, argparse._SubParsersAction], None]]:
+    """Further commands, each defined in the module that does the work."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command: Command = args.run
+    try:
+        return command(args)
+    except ProblemsError as error:
+        return _report(error.problems)
+    except SpoAdvisorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

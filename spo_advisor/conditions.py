@@ -1,0 +1,416 @@
+"""The condition language: parse it, evaluate it in three-valued logic, list what it uses.
+
+The pure-Python evaluation here is the source of every explanation, and on Pythons where
+durable_rules cannot be built it is also the engine. It never short-circuits: every node
+gets a truth value, so "why not" and "unknown" can be read off the whole tree.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from spo_advisor.errors import Problem
+from spo_advisor.fields import AS_OF, CaseFields, FieldSpec
+from spo_advisor.logic import Truth, all_of, any_of, negate
+
+OPERATORS: dict[str, tuple[str, ...]] = {
+    "is": ("bool", "int", "enum", "str"),
+    "in": ("int", "enum", "str"),
+    "contains": ("enum_list",),
+    "contains_any": ("enum_list",),
+    "at_least": ("int",),
+    "at_most": ("int",),
+    "on_or_after": ("date",),
+    "before": ("date",),
+}
+COUNT_KEYS = ("count", "where", "within_days", "at_least")
+RECORD_DATE_FIELD = "date"
+
+
+class AsOf:
+    """The operand ``as_of``: the date of assessment."""
+
+    def __repr__(self) -> str:
+        return "as_of"
+
+
+AS_OF_OPERAND = AsOf()
+Operand = bool | int | str | date | tuple[Any, ...] | AsOf
+
+
+@dataclass(frozen=True)
+class Node:
+    """A condition; ``crumb`` locates it inside its rule (``when > all[1]``)."""
+
+    crumb: str
+
+
+@dataclass(frozen=True)
+class AllOf(Node):
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf(Node):
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    part: Node
+
+
+@dataclass(frozen=True)
+class FactRef(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class FieldTest(Node):
+    path: str
+    op: str
+    operand: Operand
+    spec: FieldSpec
+
+
+@dataclass(frozen=True)
+class Count(Node):
+    collection: str
+    where: Node | None
+    within_days: int | None
+    at_least: int
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, AllOf | AnyOf):
+        return node.parts
+    if isinstance(node, Not):
+        return (node.part,)
+    return ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a condition tree, parents before children (not into ``where``)."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class ParseContext:
+    """What a parser needs to check names, and where it reports problems."""
+
+    fields: CaseFields
+    parameters: Mapping[str, date]
+    known_facts: set[str]
+    report: Callable[[str, str, tuple[str | int, ...], str, str | None], None]
+    """report(code, message, yaml_path, crumb, suggestion)."""
+
+
+def suggest(name: object, choices: Sequence[str]) -> str | None:
+    """The closest allowed name, for "did you mean"."""
+    if not isinstance(name, str):
+        return None
+    matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+@dataclass
+class _Parser:
+    ctx: ParseContext
+    record_fields: dict[str, FieldSpec] | None = None
+    facts_used: set[str] = field(default_factory=set)
+
+    def fail(self, code: str, message: str, where: tuple[str | int, ...], crumb: str,
+             suggestion: str | None = None) -> None:
+        self.ctx.report(code, message, where, crumb, suggestion)
+
+    def parse(self, raw: Any, where: tuple[str | int, ...], crumb: str) -> Node | None:
+        if not isinstance(raw, dict) or not raw:
+            self.fail("invalid_condition", "a condition must be a mapping", where, crumb)
+            return None
+        if "all" in raw or "any" in raw:
+            key = "all" if "all" in raw else "any"
+            self._no_extra(raw, {key}, where, crumb)
+            items = raw[key]
+            if not isinstance(items, list) or not items:
+                self.fail("invalid_condition", f"'{key}' needs a non-empty list", where, crumb)
+                return None
+            parts = [self.parse(item, (*where, key, index), f"{crumb} > {key}[{index}]")
+                     for index, item in enumerate(items)]
+            if any(part is None for part in parts):
+                return None
+            kind = AllOf if key == "all" else AnyOf
+            return kind(crumb, tuple(part for part in parts if part is not None))
+        if "not" in raw:
+            self._no_extra(raw, {"not"}, where, crumb)
+            part = self.parse(raw["not"], (*where, "not"), f"{crumb} > not")
+            return Not(crumb, part) if part else None
+        if "fact" in raw:
+            return self._fact(raw, where, crumb)
+        if "field" in raw:
+            return self._field(raw, where, crumb)
+        if "count" in raw:
+            return self._count(raw, where, crumb)
+        key = next(iter(raw))
+        choices = ["all", "any", "not", "fact", "field", "count"]
+        self.fail("unknown_operator", f"unknown condition {key!r}", (*where, key), crumb,
+                  suggest(key, choices))
+        return None
+
+    def _no_extra(self, raw: dict[str, Any], allowed: set[str],
+                  where: tuple[str | int, ...], crumb: str) -> bool:
+        extra = [key for key in raw if key not in allowed]
+        for key in extra:
+            self.fail("unknown_operator", f"unexpected key {key!r}", (*where, key), crumb,
+                      suggest(key, sorted(allowed)))
+        return not extra
+
+    def _fact(self, raw: dict[str, Any], where: tuple[str | int, ...], crumb: str) -> Node | None:
+        self._no_extra(raw, {"fact"}, where, crumb)
+        name = raw["fact"]
+        if self.record_fields is not None:
+            self.fail("invalid_condition", "derived facts cannot be used inside 'where'",
+                      where, crumb)
+            return None
+        if name not in self.ctx.known_facts:
+            self.fail("unknown_fact", f"no rule concludes the fact {name!r}",
+                      (*where, "fact"), crumb, suggest(name, sorted(self.ctx.known_facts)))
+            return None
+        self.facts_used.add(name)
+        return FactRef(crumb, name)
+
+    def _field(self, raw: dict[str, Any], where: tuple[str | int, ...], crumb: str) -> Node | None:
+        path = raw["field"]
+        available = self.record_fields if self.record_fields is not None else self.ctx.fields.scalars
+        ops = [key for key in raw if key != "field"]
+        unknown_ops = [op for op in ops if op not in OPERATORS]
+        for op in unknown_ops:
+            self.fail("unknown_operator", f"unknown operator {op!r}", (*where, op), crumb,
+                      suggest(op, list(OPERATORS)))
+        if unknown_ops:
+            return None
+        if len(ops) != 1:
+            self.fail("invalid_condition", "a field test needs exactly one operator",
+                      where, crumb)
+            return None
+        if not isinstance(path, str) or path not in available:
+            self.fail("unknown_field", f"unknown case field {path!r}", (*where, "field"), crumb,
+                      suggest(path, sorted(available)))
+            return None
+        op = ops[0]
+        spec = available[path]
+        if spec.kind not in OPERATORS[op]:
+            self.fail("wrong_type", f"operator {op!r} does not apply to {path!r} ({spec.kind})",
+                      (*where, op), crumb)
+            return None
+        operand = self._operand(op, raw[op], spec, (*where, op), crumb)
+        if operand is None:
+            return None
+        return FieldTest(crumb, path, op, operand, spec)
+
+    def _operand(self, op: str, value: Any, spec: FieldSpec, where: tuple[str | int, ...],
+                 crumb: str) -> Operand | None:
+        if op in ("in", "contains_any"):
+            if not isinstance(value, list) or not value:
+                self.fail("wrong_type", f"{op!r} needs a non-empty list", where, crumb)
+                return None
+            items = [self._scalar(item, spec, (*where, index), crumb)
+                     for index, item in enumerate(value)]
+            if any(item is None for item in items):
+                return None
+            return tuple(items)
+        if op in ("on_or_after", "before"):
+            return self._date_operand(value, where, crumb)
+        return self._scalar(value, spec, where, crumb)
+
+    def _scalar(self, value: Any, spec: FieldSpec, where: tuple[str | int, ...],
+                crumb: str) -> bool | int | str | None:
+        kind = spec.kind
+        if kind == "bool" and isinstance(value, bool):
+            return value
+        if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if kind == "str" and isinstance(value, str):
+            return value
+        if kind in ("enum", "enum_list"):
+            if isinstance(value, str) and value in spec.choices:
+                return value
+            self.fail("invalid_choice", "not one of the allowed values: " + ", ".join(spec.choices),
+                      where, crumb, suggest(value, spec.choices))
+            return None
+        expected = {"bool": "true or false", "int": "a whole number", "str": "a string"}
+        self.fail("wrong_type", f"expected {expected.get(kind, kind)}", where, crumb)
+        return None
+
+    def _date_operand(self, value: Any, where: tuple[str | int, ...],
+                      crumb: str) -> date | AsOf | None:
+        if isinstance(value, date):
+            return value
+        if value == AS_OF:
+            return AS_OF_OPERAND
+        if isinstance(value, dict) and set(value) == {"param"}:
+            name = value["param"]
+            if name in self.ctx.parameters:
+                return self.ctx.parameters[name]
+            self.fail("unknown_param", f"unknown parameter {name!r}", (*where, "param"), crumb,
+                      suggest(name, sorted(self.ctx.parameters)))
+            return None
+        self.fail("wrong_type", "expected a date (YYYY-MM-DD), as_of or {param: name}",
+                  where, crumb)
+        return None
+
+    def _count(self, raw: dict[str, Any], where: tuple[str | int, ...], crumb: str) -> Node | None:
+        if not self._no_extra(raw, set(COUNT_KEYS), where, crumb):
+            return None
+        if self.record_fields is not None:
+            self.fail("invalid_condition", "counts cannot be nested", where, crumb)
+            return None
+        collection = raw["count"]
+        collections = self.ctx.fields.collections
+        if collection not in collections:
+            self.fail("unknown_field", f"unknown collection {collection!r}",
+                      (*where, "count"), crumb, suggest(collection, sorted(collections)))
+            return None
+        at_least = raw.get("at_least")
+        within = raw.get("within_days")
+        ok = True
+        for key, value, minimum in (("at_least", at_least, 1), ("within_days", within, 0)):
+            if value is None and key == "within_days":
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+                self.fail("wrong_type", f"{key!r} needs a whole number of at least {minimum}",
+                          (*where, key), crumb)
+                ok = False
+        if within is not None and RECORD_DATE_FIELD not in collections[collection]:
+            self.fail("invalid_condition", f"{collection!r} records have no date for within_days",
+                      (*where, "within_days"), crumb)
+            ok = False
+        where_node = None
+        if "where" in raw:
+            inner = _Parser(self.ctx, collections[collection])
+            where_node = inner.parse(raw["where"], (*where, "where"), f"{crumb} > where")
+            ok = ok and where_node is not None
+        if not ok:
+            return None
+        assert isinstance(at_least, int)
+        return Count(crumb, collection, where_node, within, at_least)
+
+
+def parse_condition(raw: Any, where: tuple[str | int, ...], ctx: ParseContext) -> tuple[Node | None, set[str]]:
+    """Parse a rule's ``when``; return the tree (None on problems) and the facts it uses."""
+    parser = _Parser(ctx)
+    node = parser.parse(raw, where, "when")
+    return node, parser.facts_used
+
+
+# ------------------------------------------------------------------------ evaluation
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A truth value and, when unknown, the case fields whose absence made it so."""
+
+    truth: Truth
+    unknown_fields: frozenset[str] = frozenset()
+
+
+TRUE = Verdict(Truth.TRUE)
+FALSE = Verdict(Truth.FALSE)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The facts a condition is evaluated against.
+
+    ``values`` maps field paths to values (``None`` = not known); ``records`` holds the
+    dated collections, already cut to records dated on or before ``as_of``.
+    """
+
+    as_of: date
+    values: Mapping[str, Any]
+    records: Mapping[str, Sequence[Mapping[str, Any]]]
+    derived: Mapping[str, Verdict]
+    prefix: str = ""
+
+
+def compare(op: str, value: Any, operand: Any) -> bool:
+    """Apply one operator to a known value. ``operand`` is already resolved."""
+    if op == "is":
+        return bool(value == operand)
+    if op == "in":
+        return value in operand
+    if op == "contains":
+        return operand in value
+    if op == "contains_any":
+        return any(item in value for item in operand)
+    if op in ("at_least", "on_or_after"):
+        return bool(value >= operand)
+    return bool(value <= operand) if op == "at_most" else bool(value < operand)
+
+
+def evaluate(node: Node, scope: Scope, trace: dict[Node, Verdict] | None = None) -> Verdict:
+    """Evaluate a condition in three-valued logic, recording every node's verdict in ``trace``."""
+    verdict = _evaluate(node, scope, trace)
+    if trace is not None:
+        trace[node] = verdict
+    return verdict
+
+
+def _combine(truth: Truth, parts: Sequence[Verdict]) -> Verdict:
+    if truth is not Truth.UNKNOWN:
+        return Verdict(truth)
+    unknown = frozenset().union(*(p.unknown_fields for p in parts if p.truth is Truth.UNKNOWN))
+    return Verdict(truth, unknown)
+
+
+def _evaluate(node: Node, scope: Scope, trace: dict[Node, Verdict] | None) -> Verdict:
+    if isinstance(node, AllOf | AnyOf):
+        parts = [evaluate(part, scope, trace) for part in node.parts]
+        combine = all_of if isinstance(node, AllOf) else any_of
+        return _combine(combine(p.truth for p in parts), parts)
+    if isinstance(node, Not):
+        inner = evaluate(node.part, scope, trace)
+        return Verdict(negate(inner.truth), inner.unknown_fields)
+    if isinstance(node, FactRef):
+        return scope.derived[node.name]
+    if isinstance(node, FieldTest):
+        value = scope.values.get(node.path)
+        operand = scope.as_of if node.operand is AS_OF_OPERAND else node.operand
+        if value is None:
+            return Verdict(Truth.UNKNOWN, frozenset({scope.prefix + node.path}))
+        return TRUE if compare(node.op, value, operand) else FALSE
+    assert isinstance(node, Count)
+    certain, possible, unknown = count_matches(node, scope)
+    if certain >= node.at_least:
+        return TRUE
+    if possible < node.at_least:
+        return FALSE
+    return Verdict(Truth.UNKNOWN, unknown)
+
+
+def count_matches(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
+    """Records that certainly match, that could match, and the fields left unknown."""
+    records = scope.records.get(node.collection, ())
+    if node.within_days is not None:
+        earliest = scope.as_of - timedelta(days=node.within_days)
+        records = [r for r in records if r[RECORD_DATE_FIELD] >= earliest]
+    if node.where is None:
+        return len(records), len(records), frozenset()
+    certain = possible = 0
+    unknown: set[str] = set()
+    prefix = f"{node.collection}."
+    for record in records:
+        inner = Scope(scope.as_of, record, {}, {}, prefix)
+        verdict = evaluate(node.where, inner)
+        certain += verdict.truth is Truth.TRUE
+        possible += verdict.truth is not Truth.FALSE
+        unknown |= verdict.unknown_fields
+    return certain, possible, frozenset(unknown)

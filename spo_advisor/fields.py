@@ -1,0 +1,115 @@
+"""The case fields that rules may refer to, read off the case model itself.
+
+Rules name fields by dotted path (``victim.very_frightened``). This module walks the
+Pydantic models once and records each path's kind, so rule files are checked against the
+real case model and facts are flattened the same way for both evaluators.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+Kind = Literal["bool", "int", "date", "enum", "str", "enum_list"]
+
+AS_OF = "as_of"
+"""The date of assessment: a field every rule may compare against."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """The kind of one case field, and its allowed values for enumerations."""
+
+    kind: Kind
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseFields:
+    """Scalar fields by dotted path, and the dated collections with their record fields."""
+
+    scalars: dict[str, FieldSpec]
+    collections: dict[str, dict[str, FieldSpec]]
+
+
+def _strip_optional(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(args) == 1:
+            return _strip_optional(args[0])
+    if origin is typing.Annotated:
+        return _strip_optional(typing.get_args(annotation)[0])
+    return annotation
+
+
+def _scalar_spec(annotation: Any) -> FieldSpec | None:
+    annotation = _strip_optional(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        item = _strip_optional(item)
+        if isinstance(item, type) and issubclass(item, enum.Enum):
+            return FieldSpec("enum_list", tuple(str(member.value) for member in item))
+        return None
+    if not isinstance(annotation, type):
+        return None
+    if issubclass(annotation, enum.Enum):
+        return FieldSpec("enum", tuple(str(member.value) for member in annotation))
+    if issubclass(annotation, bool):
+        return FieldSpec("bool")
+    if issubclass(annotation, int):
+        return FieldSpec("int")
+    if issubclass(annotation, date):
+        return FieldSpec("date")
+    if issubclass(annotation, str):
+        return FieldSpec("str")
+    return None
+
+
+def _record_model(annotation: Any) -> type[BaseModel] | None:
+    annotation = _strip_optional(annotation)
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        item = _strip_optional(item)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+    return None
+
+
+def _walk(model: type[BaseModel], prefix: str, out: dict[str, FieldSpec],
+          collections: dict[str, dict[str, FieldSpec]] | None) -> None:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        nested = _strip_optional(annotation)
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            _walk(nested, f"{path}.", out, collections)
+            continue
+        record = _record_model(annotation)
+        if record is not None and collections is not None:
+            record_fields: dict[str, FieldSpec] = {}
+            _walk(record, "", record_fields, None)
+            collections[path] = record_fields
+            continue
+        spec = _scalar_spec(annotation)
+        if spec is not None:
+            out[path] = spec
+
+
+@cache
+def case_fields() -> CaseFields:
+    """The fields of :class:`spo_advisor.case.Case`, computed once."""
+    from spo_advisor.case import Case
+
+    scalars: dict[str, FieldSpec] = {AS_OF: FieldSpec("date")}
+    collections: dict[str, dict[str, FieldSpec]] = {}
+    _walk(Case, "", scalars, collections)
+    return CaseFields(scalars, collections)

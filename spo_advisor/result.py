@@ -1,0 +1,121 @@
+"""The Assessment: the public output contract (``contract.md``, Assessment)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from spo_advisor.logic import Decision
+
+RiskLevel = Literal["standard", "medium", "high"]
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RuleRef(_Output):
+    """A rule that explains a decision: its id, what it says, and the law it encodes."""
+
+    rule: str
+    text: str
+    citation: str
+
+
+class CourtTerm(_Output):
+    """A drafting prompt for a prohibition or requirement to ask the court for."""
+
+    term: str = Field(description="The prohibition or requirement, as a drafting prompt")
+    because: str = Field(description="The fact in the case that makes it necessary")
+    citation: str
+
+
+class Recommendation(_Output):
+    """The decision for one order, with why, why not, and what is not known."""
+
+    order: str
+    title: str
+    decision: Decision
+    deciding_rule: str | None = Field(
+        description="The rule that decided; null when the order's default applied")
+    reasons: list[RuleRef]
+    unmet: list[RuleRef]
+    unknown: list[str] = Field(description="Case fields whose value could change this decision")
+    court_terms: list[CourtTerm] = Field(
+        default_factory=list,
+        description="Drafting prompts for the officer, not advice to the court")
+
+
+class Risk(_Output):
+    """Escalation risk: the level and the indicators behind it."""
+
+    level: RiskLevel
+    indicators: list[str]
+    unknown: list[str] = Field(
+        description="Case fields whose value could raise the level; empty when it cannot rise")
+
+
+class Stalking(_Output):
+    """Recognition of stalking: FOUR and the acts associated with stalking seen."""
+
+    four_met: bool | None
+    acts: list[str]
+
+
+class RulesetInfo(_Output):
+    name: str
+    version: str
+    sha256: str
+
+
+class Assessment(_Output):
+    """What the rules advise for one case on one date.
+
+    ``model_dump(mode="json")`` gives the contract's JSON. In a notebook it displays as
+    HTML; :meth:`explain` gives readable text.
+    """
+
+    case_id: str
+    as_of: date
+    ruleset: RulesetInfo
+    recommendations: list[Recommendation]
+    risk: Risk
+    stalking: Stalking
+    engine: Literal["durable_rules", "python"] = Field(
+        description="The engine that inferred the decisions (explanations always come from "
+                    "the three-valued evaluator, checked to agree)")
+    library_version: str
+    input_sha256: str = Field(description="sha256 of the canonical JSON of the input case")
+
+    def recommendation(self, order: str) -> Recommendation:
+        """The recommendation for one order (``KeyError`` if the rules do not know it)."""
+        for item in self.recommendations:
+            if item.order == order:
+                return item
+        raise KeyError(order)
+
+    def decisions(self) -> dict[str, Decision]:
+        """Order → decision, for every order."""
+        return {item.order: item.decision for item in self.recommendations}
+
+    def explain(self) -> str:
+        """The assessment as readable text."""
+        from spo_advisor.render import assessment_text
+
+        return assessment_text(self)
+
+    def to_markdown(self) -> str:
+        from spo_advisor.render import assessment_markdown
+
+        return assessment_markdown(self)
+
+    def to_html(self) -> str:
+        """A self-contained HTML report (no external assets)."""
+        from spo_advisor.render import assessment_html
+
+        return assessment_html(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()

@@ -1,0 +1,112 @@
+"""Safe YAML reading that remembers where each value came from.
+
+Only PyYAML's safe constructors run, so tags such as ``!!python/object`` are refused and
+nothing executes. Aliases are refused outright (they are not needed in rule files and are
+the vehicle of "billion laughs" documents), and so are duplicate keys, which YAML would
+otherwise resolve silently by keeping the last one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from spo_advisor.errors import Problem
+
+MAX_YAML_BYTES = 2_000_000
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column in a source file."""
+
+    line: int
+    column: int
+
+
+class YamlProblem(Exception):
+    """Raised with the one problem that stops a YAML document from being read."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Reader:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.marks: dict[Path_, Mark] = {}
+        self.constructor = yaml.SafeLoader("")
+
+    def fail(self, code: str, message: str, mark: Mark) -> YamlProblem:
+        return YamlProblem(
+            Problem(code, message, file=self.filename, line=mark.line, column=mark.column)
+        )
+
+    def convert(self, node: yaml.Node, path: Path_) -> Any:
+        self.marks.setdefault(path, _mark(node))
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.convert_scalar(key_node)
+                if not isinstance(key, str | int) or isinstance(key, bool):
+                    raise self.fail("invalid_key", "mapping keys must be plain names", _mark(key_node))
+                key = str(key)
+                if key in result:
+                    raise self.fail("duplicate_key", f"duplicate key {key!r}", _mark(key_node))
+                self.marks[(*path, key)] = _mark(key_node)
+                result[key] = self.convert(value_node, (*path, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self.convert_scalar(node)
+
+    def convert_scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail("invalid_key", "mapping keys must be plain names", _mark(node))
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            raise self.fail("unsafe_yaml", _first_line(error), _mark(node)) from None
+
+
+def _first_line(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None) or "not valid YAML"
+    return str(problem).splitlines()[0]
+
+
+def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
+    """Parse one YAML document; return the data and the line/column of every path in it.
+
+    Raises :class:`YamlProblem` for a document that is too large, malformed, uses aliases
+    or unsafe tags, or repeats a key.
+    """
+    reader = _Reader(filename)
+    if len(text.encode("utf-8", errors="replace")) > MAX_YAML_BYTES:
+        raise reader.fail("too_large", f"file is larger than {MAX_YAML_BYTES} bytes", Mark(1, 1))
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise reader.fail("alias_refused", "YAML aliases are not allowed", _mark_of(event))
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
+        raise reader.fail("malformed_yaml", _first_line(error), where) from None
+    except yaml.YAMLError as error:
+        raise reader.fail("malformed_yaml", _first_line(error), Mark(1, 1)) from None
+    if node is None:
+        return None, {}
+    return reader.convert(node, ()), reader.marks
+
+
+def _mark_of(event: yaml.Event) -> Mark:
+    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
