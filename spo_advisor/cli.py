@@ -9,6 +9,7 @@ value from the case.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -142,9 +143,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor.rules_tools")
+"""Modules that add their own commands with ``add_commands(commands, rules_commands)``."""
+
+
 def _extensions() -> list[Callable[[argparse._SubParsersAction, argparse._SubParsersAction], None]]:
     """Further commands, each defined in the module that does the work."""
-    return []
+    found = []
+    for name in EXTENSION_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        found.append(module.add_commands)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -227,11 +227,11 @@ def load_ruleset(directory: str | Path) -> RuleSet:
         except (OSError, UnicodeDecodeError):
             collector.problems.append(Problem("unreadable", "file cannot be read as UTF-8 text",
                                               file=str(path)))
-    header = _load_header(header_path, texts.get(header_path), collector)
+    header, header_marks = _load_header(header_path, texts.get(header_path), collector)
     specs = _load_rule_specs(root, texts, collector)
     if header is None:
         raise RuleSetError(collector.problems)
-    rules = _build_rules(header, str(header_path), specs, collector)
+    rules = _build_rules(header, (str(header_path), header_marks), specs, collector)
     if collector.problems:
         raise RuleSetError(collector.problems)
     digest = hashlib.sha256()
@@ -250,15 +250,18 @@ def _read(path: Path, text: str | None, collector: _Collector) -> tuple[Any, dic
         return None, {}
 
 
-def _load_header(path: Path, text: str | None, collector: _Collector) -> Header | None:
+Marks = dict[tuple[str | int, ...], Mark]
+
+
+def _load_header(path: Path, text: str | None, collector: _Collector) -> tuple[Header | None, Marks]:
     data, marks = _read(path, text, collector)
     if data is None:
-        return None
+        return None, marks
     try:
-        return Header.model_validate(data)
+        return Header.model_validate(data), marks
     except ValidationError as error:
         collector.add_validation(error, str(path), marks, (), "ruleset")
-        return None
+        return None, marks
 
 
 @dataclass(frozen=True)
@@ -293,7 +296,7 @@ def _load_rule_specs(root: Path, texts: dict[Path, str], collector: _Collector) 
     return specs
 
 
-def _build_rules(header: Header, header_file: str, specs: list[_Spec],
+def _build_rules(header: Header, header_source: tuple[str, Marks], specs: list[_Spec],
                  collector: _Collector) -> tuple[Rule, ...]:
     parameters = {name: parameter.value for name, parameter in header.parameters.items()}
     known_facts = {s.spec.then.fact for s in specs if s.spec.then.fact}
@@ -325,8 +328,8 @@ def _build_rules(header: Header, header_file: str, specs: list[_Spec],
         rules.append(Rule(spec.id, spec.title, spec.citation, spec.limb, spec.in_force, spec.note,
                           node, spec.then.fact, spec.then.order, spec.then.decision,
                           frozenset(facts_used), file, _nearest_mark(marks, base).line))
-    _check_orders(header, header_file, {rule.id: rule for rule in rules}, seen, collector)
-    _check_summaries(header_file, header, known_facts, collector)
+    _check_orders(header, header_source, {rule.id: rule for rule in rules}, seen, collector)
+    _check_summaries(header_source, header, known_facts, collector)
     return _topological(rules, collector)
 
 
@@ -347,11 +350,12 @@ def _check_conclusion(spec: RuleSpec, header: Header, report: Any, base: tuple[s
         report("invalid_conclusion", "a fact conclusion takes no 'decision'", where, "then", None)
 
 
-def _check_orders(header: Header, header_file: str, rules: dict[str, Rule],
+def _check_orders(header: Header, header_source: tuple[str, Marks], rules: dict[str, Rule],
                   specs: dict[str, _Spec], collector: _Collector) -> None:
+    header_file, marks = header_source
     listed: dict[str, str] = {}
     for order, spec in header.orders.items():
-        for rule_id in spec.precedence:
+        for index, rule_id in enumerate(spec.precedence):
             rule = rules.get(rule_id)
             problem = None
             if rule_id not in specs:
@@ -362,9 +366,9 @@ def _check_orders(header: Header, header_file: str, rules: dict[str, Rule],
             elif rule_id in listed:
                 problem = ("duplicate_precedence", f"rule {rule_id!r} listed twice", None)
             if problem:
-                collector.problems.append(Problem(problem[0], problem[1],
-                                                  f"At Order({order}) > precedence",
-                                                  header_file, suggestion=problem[2]))
+                collector.add(problem[0], problem[1], header_file, marks,
+                              ("orders", order, "precedence", index),
+                              f"At Order({order}) > precedence[{index}]", problem[2])
             listed[rule_id] = order
     for rule in rules.values():
         if rule.order is not None and rule.id not in listed:
@@ -373,16 +377,18 @@ def _check_orders(header: Header, header_file: str, rules: dict[str, Rule],
                 f"At Rule(id={rule.id})", rule.file, rule.line))
 
 
-def _check_summaries(header_file: str, header: Header, known_facts: set[str],
+def _check_summaries(header_source: tuple[str, Marks], header: Header, known_facts: set[str],
                      collector: _Collector) -> None:
-    names = [("risk.high", header.risk.high), ("risk.medium", header.risk.medium),
-             ("stalking.four_met", header.stalking.four_met)]
-    names += [(f"risk.indicators[{i}]", fact) for i, fact in enumerate(header.risk.indicators)]
+    header_file, marks = header_source
+    names: list[tuple[tuple[str | int, ...], str]] = [
+        (("risk", "high"), header.risk.high), (("risk", "medium"), header.risk.medium),
+        (("stalking", "four_met"), header.stalking.four_met)]
+    names += [(("risk", "indicators", i), fact) for i, fact in enumerate(header.risk.indicators)]
     for where, fact in names:
         if fact not in known_facts:
-            collector.problems.append(Problem(
-                "unknown_fact", f"no rule concludes the fact {fact!r}", f"ruleset > {where}",
-                header_file, suggestion=suggest(fact, sorted(known_facts))))
+            collector.add("unknown_fact", f"no rule concludes the fact {fact!r}", header_file,
+                          marks, where, "ruleset > " + ".".join(map(str, where)),
+                          suggest(fact, sorted(known_facts)))
 
 
 def _topological(rules: list[Rule], collector: _Collector) -> tuple[Rule, ...]:
