@@ -12,11 +12,12 @@ from typing import Any, Literal
 from spo_advisor import engine
 from spo_advisor.case import Case, canonical_json, load_case
 from spo_advisor.conditions import Scope
+from spo_advisor.court_terms import CourtTerms, load_court_terms
 from spo_advisor.decide import OrderDecision, explain_order
 from spo_advisor.errors import EngineError
 from spo_advisor.evaluator import Evaluation, evaluate_ruleset
 from spo_advisor.facts import case_scope
-from spo_advisor.logic import Truth
+from spo_advisor.logic import Decision, Truth
 from spo_advisor.result import (
     Assessment, Recommendation, Risk, RiskLevel, RuleRef, RulesetInfo, Stalking,
 )
@@ -34,6 +35,11 @@ def _cached_ruleset(directory: Path) -> RuleSet:
 def load_rules(directory: str | Path | None = None) -> RuleSet:
     """Load (once per directory) and validate a rule set; the shipped one by default."""
     return _cached_ruleset(Path(directory or DEFAULT_RULES).resolve())
+
+
+@lru_cache(maxsize=8)
+def court_terms_for(ruleset: RuleSet) -> CourtTerms:
+    return load_court_terms(ruleset)
 
 
 def library_version() -> str:
@@ -71,12 +77,16 @@ def _refs(ruleset: RuleSet, rule_ids: tuple[str, ...]) -> list[RuleRef]:
                     citation=ruleset.by_id[rule_id].citation) for rule_id in rule_ids]
 
 
-def _recommendation(ruleset: RuleSet, decided: OrderDecision) -> Recommendation:
+def _recommendation(ruleset: RuleSet, decided: OrderDecision,
+                    evaluation: Evaluation) -> Recommendation:
+    terms = []
+    if decided.decision is Decision.RECOMMENDED:
+        terms = court_terms_for(ruleset).for_order(decided.order, evaluation.scope)
     return Recommendation(
         order=decided.order, title=ruleset.orders[decided.order].title,
         decision=decided.decision, deciding_rule=decided.deciding_rule,
         reasons=_refs(ruleset, decided.reasons), unmet=_refs(ruleset, decided.unmet),
-        unknown=list(decided.unknown))
+        unknown=list(decided.unknown), court_terms=terms)
 
 
 def _risk(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
@@ -120,7 +130,7 @@ def assess(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
     return Assessment(
         case_id=case.case_id, as_of=day,
         ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
-        recommendations=[_recommendation(ruleset, d) for d in decided],
+        recommendations=[_recommendation(ruleset, d, evaluation) for d in decided],
         risk=_risk(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
         engine="durable_rules" if engine_used == "durable_rules" else "python",
         library_version=library_version(), input_sha256=input_sha256(case))

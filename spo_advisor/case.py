@@ -37,7 +37,7 @@ from pydantic import (
     ValidationError,
 )
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from spo_advisor.errors import CaseError, Problem
 
@@ -787,7 +787,7 @@ _RANGE_ERRORS = {"greater_than_equal", "less_than_equal"}
 _LENGTH_ERRORS = {"string_too_short", "string_too_long"}
 
 
-def _problem(error: Any, file: str | None, root: yaml.Node | None) -> Problem:
+def _problem(error: ErrorDetails, file: str | None, root: yaml.Node | None) -> Problem:
     """Turn one pydantic error into a :class:`Problem` that never repeats the input."""
     kind: str = error["type"]
     loc: tuple[str | int, ...] = tuple(error["loc"])

@@ -64,6 +64,9 @@ def explain_order(ruleset: RuleSet, order: str, evaluation: Evaluation) -> Order
     better = [r for r in ruleset.orders[order].precedence
               if (ruleset.by_id[r].decision or decision).rank < decision.rank
               and truths[r] is Truth.FALSE]
+    if better:  # only the best decision the order could have had explains what is missing
+        best = min((ruleset.by_id[r].decision or decision).rank for r in better)
+        better = [r for r in better if (ruleset.by_id[r].decision or decision).rank == best]
     unmet = _unique(rule_id for better_rule in better
                     for rule_id in _supporting(ruleset, evaluation, better_rule, Truth.FALSE)
                     or (better_rule,))

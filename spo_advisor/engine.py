@@ -164,22 +164,25 @@ class _Compiler:
                 verdict = "T" if truth else "F"
                 for term in self.in_force_terms(rule, truth):
                     index = next(counter)
+                    patterns = self._patterns(term)
                     definition[f"r{index}"] = {
-                        "all": self._patterns(term),
-                        "run": _asserting({"t": "r", "r": rule.id, "v": verdict, "via": index}),
+                        "all": patterns,
+                        "run": _asserting({"t": "r", "r": rule.id, "v": verdict, "via": index},
+                                          [name for p in patterns[1:] for name in p]),
                     }
         for fact, rules in self.ruleset.rules_for_fact.items():
             for rule in rules:
                 index = next(counter)
                 definition[f"f{index}"] = {
                     "all": [{"v": {"$and": [{"t": "r"}, {"r": rule.id}, {"v": "T"}]}}],
-                    "run": _asserting({"t": "d", "n": fact, "v": "T", "via": index}),
+                    "run": _asserting({"t": "d", "n": fact, "v": "T", "via": index}, ["v"]),
                 }
             index = next(counter)
             definition[f"f{index}"] = {
                 "all": [{f"v{i}": {"$and": [{"t": "r"}, {"r": rule.id}, {"v": "F"}]}}
                         for i, rule in enumerate(rules)],
-                "run": _asserting({"t": "d", "n": fact, "v": "F", "via": index}),
+                "run": _asserting({"t": "d", "n": fact, "v": "F", "via": index},
+                                  [f"v{i}" for i in range(len(rules))]),
             }
         # Verdicts of decision rules feed no other rule; this keeps them in the engine's
         # state, where the results are read.
@@ -198,11 +201,16 @@ def _no_op(c: Any) -> None:
     return None
 
 
-def _asserting(fact: dict[str, Any]) -> Callable[[Any], None]:
+def _asserting(fact: dict[str, Any], joined: list[str]) -> Callable[[Any], None]:
+    """An action asserting ``fact``. Its ``via`` names the facts it joined, so the same
+    conclusion reached through different matches is a distinct fact: the engine refuses
+    an identical fact a second time."""
+
     def action(c: Any) -> None:
+        via = ",".join(str(getattr(c, name).via) for name in joined)
         try:
-            c.assert_fact(dict(fact))
-        except _durable.MessageNotHandledException:  # nothing waits for this fact: normal
+            c.assert_fact(dict(fact, via=f"{fact['via']}:{via}"))
+        except (_durable.MessageNotHandledException, _durable.MessageObservedException):
             pass
 
     return action

@@ -76,6 +76,8 @@ class _Reader:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
             raise self.fail("unsafe_yaml", _first_line(error), _mark(node)) from None
+        except (ValueError, OverflowError):  # e.g. 2021-02-30, or a malformed !!int
+            raise self.fail("invalid_value", "value cannot be read", _mark(node)) from None
 
 
 def _first_line(error: yaml.YAMLError) -> str:
