@@ -53,6 +53,9 @@ class _Reader:
 
     def convert(self, node: yaml.Node, path: Path_) -> Any:
         self.marks.setdefault(path, _mark(node))
+        expected = _PLAIN_TAGS.get(type(node))
+        if expected is not None and node.tag != expected:
+            raise self.fail("unsafe_yaml", "tags are not allowed on mappings or lists", _mark(node))
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -78,6 +81,9 @@ class _Reader:
             raise self.fail("unsafe_yaml", _first_line(error), _mark(node)) from None
         except (ValueError, OverflowError):  # e.g. 2021-02-30, or a malformed !!int
             raise self.fail("invalid_value", "value cannot be read", _mark(node)) from None
+
+
+_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
 
 def _first_line(error: yaml.YAMLError) -> str:
