@@ -19,7 +19,13 @@ from spo_advisor.evaluator import Evaluation, evaluate_ruleset
 from spo_advisor.facts import case_scope
 from spo_advisor.logic import Decision, Truth
 from spo_advisor.result import (
-    Assessment, Recommendation, Risk, RiskLevel, RuleRef, RulesetInfo, Stalking,
+    Assessment,
+    Recommendation,
+    Risk,
+    RiskLevel,
+    RuleRef,
+    RulesetInfo,
+    Stalking,
 )
 from spo_advisor.rules import RuleSet, load_ruleset
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from spo_advisor.assess import DEFAULT_RULES, assess, load_rules
 from spo_advisor.case import Case, case_json_schema, load_case, parse_case_text
-from spo_advisor.errors import CaseError, Problem, ProblemsError, RuleSetError, SpoAdvisorError
+from spo_advisor.errors import CaseError, Problem, ProblemsError, SpoAdvisorError
 from spo_advisor.result import Assessment
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
@@ -147,7 +147,10 @@ EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor
 """Modules that add their own commands with ``add_commands(commands, rules_commands)``."""
 
 
-def _extensions() -> list[Callable[[argparse._SubParsersAction, argparse._SubParsersAction], None]]:
+SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _extensions() -> list[Callable[[SubParsers, SubParsers], None]]:
     """Further commands, each defined in the module that does the work."""
     found = []
     for name in EXTENSION_MODULES:

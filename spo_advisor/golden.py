@@ -17,10 +17,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from spo_advisor.assess import assess, load_rules
+from spo_advisor.case import Case, load_case
 from spo_advisor.errors import CaseError, Problem, RuleSetError
 from spo_advisor.evaluator import Evaluation, evaluate_ruleset
 from spo_advisor.facts import case_scope
-from spo_advisor.case import Case, load_case
 from spo_advisor.logic import Decision
 from spo_advisor.result import Assessment
 from spo_advisor.rules import RuleSet

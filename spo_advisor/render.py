@@ -26,8 +26,8 @@ DRAFTING_NOTE = ("Drafting prompts for the officer, not advice to the court: eac
 def _header_lines(a: Assessment) -> list[str]:
     return [
         f"Case {a.case_id} as of {a.as_of.isoformat()}",
-        f"Rule set {a.ruleset.name} {a.ruleset.version} (sha256 {a.ruleset.sha256[:12]}…), "
-        f"engine {a.engine}",
+        (f"Rule set {a.ruleset.name} {a.ruleset.version} (sha256 {a.ruleset.sha256[:12]}…), "
+         f"engine {a.engine}"),
         f"Risk: {a.risk.level}" + (f" ({', '.join(a.risk.indicators)})" if a.risk.indicators else "")
         + (f"; could be higher if known: {', '.join(a.risk.unknown)}" if a.risk.unknown else ""),
         "Stalking: FOUR " + {True: "met", False: "not met", None: "not known"}[a.stalking.four_met]

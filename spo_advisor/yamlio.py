@@ -83,7 +83,7 @@ class _Reader:
             raise self.fail("invalid_value", "value cannot be read", _mark(node)) from None
 
 
-_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+_PLAIN_TAGS: dict[type[yaml.Node], str] = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
 
 def _first_line(error: yaml.YAMLError) -> str:
@@ -107,7 +107,7 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
+        where = Mark(mark.line + 1, mark.column + 1) if mark is not None else Mark(1, 1)
         raise reader.fail("malformed_yaml", _first_line(error), where) from None
     except yaml.YAMLError as error:
         raise reader.fail("malformed_yaml", _first_line(error), Mark(1, 1)) from None
@@ -117,4 +117,5 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
 
 
 def _mark_of(event: yaml.Event) -> Mark:
-    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+    mark = event.start_mark
+    return Mark(mark.line + 1, mark.column + 1) if mark is not None else Mark(1, 1)

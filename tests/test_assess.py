@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-
 from conftest import incident
+
 from spo_advisor import Assessment, CaseError, Decision, assess
 from spo_advisor.engine import available as durable_available
 from spo_advisor.rules import RuleSet

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import MINI_RULES
+
 from spo_advisor.cli import main
 
 SECRET = "Zanzibar-Quill-7731"
-GOOD = f"""case_id: CLI-1
+GOOD = """case_id: CLI-1
 assessed_on: 2021-03-01
 incidents:
   - date: 2021-02-01
@@ -65,14 +65,14 @@ def test_several_files_as_json_array(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 BAD_INPUTS = {
-    "unknown field": (f"case_id: X\nvictim:\n  very_frigthened: true\n",
-                      "c.yaml:3:3: [unknown_field] victim.very_frigthened: unknown field; "
-                      "did you mean 'very_frightened'?"),
-    "bad enum": (f"case_id: X\nincidents:\n  - date: 2021-01-01\n    behaviours: [folowing]\n",
+    "unknown field": ("case_id: X\nvictim:\n  very_frigthened: true\n",
+                      ("c.yaml:3:3: [unknown_field] victim.very_frigthened: unknown field; "
+                       "did you mean 'very_frightened'?")),
+    "bad enum": ("case_id: X\nincidents:\n  - date: 2021-01-01\n    behaviours: [folowing]\n",
                  "[invalid_choice] incidents.0.behaviours.0: not one of the allowed values"),
-    "bad date": (f"case_id: X\nincidents:\n  - date: 2021-02-30\n",
+    "bad date": ("case_id: X\nincidents:\n  - date: 2021-02-30\n",
                  "c.yaml:3:5: [invalid_date] incidents.0.date: not a valid date (expected YYYY-MM-DD)"),
-    "age": (f"case_id: X\nsuspect: {{age: 121}}\n",
+    "age": ("case_id: X\nsuspect: {age: 121}\n",
             "[out_of_range] suspect.age: must be between 0 and 120"),
     "python tag": ("case_id: !!python/object/apply:os.system ['echo hi']\n", "[unsupported_tag]"),
     "not a mapping": ("- 1\n- 2\n", "[wrong_type]"),
