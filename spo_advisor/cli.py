@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spo_advisor.assess import DEFAULT_RULES, assess, load_rules
 from spo_advisor.case import Case, case_json_schema, load_case, parse_case_text
@@ -147,7 +148,8 @@ EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor
 """Modules that add their own commands with ``add_commands(commands, rules_commands)``."""
 
 
-SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+if TYPE_CHECKING:
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _extensions() -> list[Callable[[SubParsers, SubParsers], None]]:
