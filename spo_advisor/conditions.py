@@ -8,14 +8,15 @@ gets a truth value, so "why not" and "unknown" can be read off the whole tree.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
-from spo_advisor.errors import Problem
 from spo_advisor.fields import AS_OF, CaseFields, FieldSpec
-from spo_advisor.logic import Truth, all_of, any_of, negate
+from spo_advisor.logic import Truth
 
 OPERATORS: dict[str, tuple[str, ...]] = {
     "is": ("bool", "int", "enum", "str"),
@@ -42,47 +43,95 @@ AS_OF_OPERAND = AsOf()
 Operand = bool | int | str | date | tuple[Any, ...] | AsOf
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Node:
-    """A condition; ``crumb`` locates it inside its rule (``when > all[1]``)."""
+    """A condition; ``crumb`` locates it inside its rule (``when > all[1]``).
+
+    Nodes compare and hash by identity: each is one place in one rule, and traces map
+    nodes to verdicts.
+    """
 
     crumb: str
 
+    def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
+        """This node's verdict with field values from ``values``; the verdicts of the
+        nodes below it go into ``trace``."""
+        raise NotImplementedError
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class AllOf(Node):
     parts: tuple[Node, ...]
 
+    def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
+        parts = [_traced(part, values, scope, trace) for part in self.parts]
+        return kleene(parts, Truth.FALSE, FALSE, TRUE)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class AnyOf(Node):
     parts: tuple[Node, ...]
 
+    def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
+        parts = [_traced(part, values, scope, trace) for part in self.parts]
+        return kleene(parts, Truth.TRUE, TRUE, FALSE)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Not(Node):
     part: Node
 
+    def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
+        inner = _traced(self.part, values, scope, trace)
+        if inner.truth is Truth.UNKNOWN:
+            return inner
+        return FALSE if inner.truth is Truth.TRUE else TRUE
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class FactRef(Node):
     name: str
 
+    def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
+        return scope.derived[self.name]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class FieldTest(Node):
     path: str
     op: str
     operand: Operand
     spec: FieldSpec
 
+    def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
+        value = values.get(self.path)
+        if value is None:
+            return Verdict(Truth.UNKNOWN, frozenset((scope.prefix + self.path,)))
+        operand = scope.as_of if self.operand is AS_OF_OPERAND else self.operand
+        return TRUE if _TESTS[self.op](value, operand) else FALSE
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Count(Node):
     collection: str
     where: Node | None
     within_days: int | None
     at_least: int
+
+    @cached_property
+    def counted(self) -> Hashable:
+        """What this count counts, without ``at_least``: counts that share it share their
+        numbers, however they are placed in the rules."""
+        return (self.collection, None if self.where is None else shape(self.where),
+                self.within_days)
+
+    def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
+        certain, possible, unknown = count_matches(self, scope)
+        if certain >= self.at_least:
+            return TRUE
+        if possible < self.at_least:
+            return FALSE
+        return Verdict(Truth.UNKNOWN, unknown)
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -98,6 +147,18 @@ def walk(node: Node) -> Iterator[Node]:
     yield node
     for child in children(node):
         yield from walk(child)
+
+
+def shape(node: Node) -> Hashable:
+    """What a condition tests, without where it stands: equal for conditions that always
+    give the same verdict on the same facts."""
+    if isinstance(node, FieldTest):
+        return ("field", node.path, node.op, node.operand)
+    if isinstance(node, FactRef):
+        return ("fact", node.name)
+    if isinstance(node, Count):
+        return ("count", node.counted, node.at_least)
+    return (type(node).__name__, tuple(shape(child) for child in children(node)))
 
 
 # --------------------------------------------------------------------------- parsing
@@ -314,7 +375,7 @@ def parse_condition(raw: Any, where: tuple[str | int, ...], ctx: ParseContext) -
 # ------------------------------------------------------------------------ evaluation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """A truth value and, when unknown, the case fields whose absence made it so."""
 
@@ -324,6 +385,8 @@ class Verdict:
 
 TRUE = Verdict(Truth.TRUE)
 FALSE = Verdict(Truth.FALSE)
+Trace = dict[Node, Verdict]
+"""The verdict of every node of a condition tree, by node."""
 
 
 @dataclass(frozen=True)
@@ -331,7 +394,9 @@ class Scope:
     """The facts a condition is evaluated against.
 
     ``values`` maps field paths to values (``None`` = not known); ``records`` holds the
-    dated collections, already cut to records dated on or before ``as_of``.
+    dated collections, already cut to records dated on or before ``as_of``. The numbers
+    each count finds are kept with the scope, so a count repeated across rules is made
+    once per scope.
     """
 
     as_of: date
@@ -339,65 +404,64 @@ class Scope:
     records: Mapping[str, Sequence[Mapping[str, Any]]]
     derived: Mapping[str, Verdict]
     prefix: str = ""
+    counts: dict[Hashable, tuple[int, int, frozenset[str]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+
+_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "is": operator.eq,
+    "in": lambda value, operand: value in operand,
+    "contains": operator.contains,
+    "contains_any": lambda value, operand: any(item in value for item in operand),
+    "at_least": operator.ge,
+    "on_or_after": operator.ge,
+    "at_most": operator.le,
+    "before": operator.lt,
+}
 
 
 def compare(op: str, value: Any, operand: Any) -> bool:
     """Apply one operator to a known value. ``operand`` is already resolved."""
-    if op == "is":
-        return bool(value == operand)
-    if op == "in":
-        return value in operand
-    if op == "contains":
-        return operand in value
-    if op == "contains_any":
-        return any(item in value for item in operand)
-    if op in ("at_least", "on_or_after"):
-        return bool(value >= operand)
-    return bool(value <= operand) if op == "at_most" else bool(value < operand)
+    return bool(_TESTS[op](value, operand))
 
 
-def evaluate(node: Node, scope: Scope, trace: dict[Node, Verdict] | None = None) -> Verdict:
+def evaluate(node: Node, scope: Scope, trace: Trace | None = None) -> Verdict:
     """Evaluate a condition in three-valued logic, recording every node's verdict in ``trace``."""
-    verdict = _evaluate(node, scope, trace)
+    return _traced(node, scope.values, scope, trace)
+
+
+def _traced(node: Node, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
+    verdict = node.verdict(values, scope, trace)
     if trace is not None:
         trace[node] = verdict
     return verdict
 
 
-def _combine(truth: Truth, parts: Sequence[Verdict]) -> Verdict:
-    if truth is not Truth.UNKNOWN:
-        return Verdict(truth)
-    unknown = frozenset().union(*(p.unknown_fields for p in parts if p.truth is Truth.UNKNOWN))
-    return Verdict(truth, unknown)
-
-
-def _evaluate(node: Node, scope: Scope, trace: dict[Node, Verdict] | None) -> Verdict:
-    if isinstance(node, AllOf | AnyOf):
-        parts = [evaluate(part, scope, trace) for part in node.parts]
-        combine = all_of if isinstance(node, AllOf) else any_of
-        return _combine(combine(p.truth for p in parts), parts)
-    if isinstance(node, Not):
-        inner = evaluate(node.part, scope, trace)
-        return Verdict(negate(inner.truth), inner.unknown_fields)
-    if isinstance(node, FactRef):
-        return scope.derived[node.name]
-    if isinstance(node, FieldTest):
-        value = scope.values.get(node.path)
-        operand = scope.as_of if node.operand is AS_OF_OPERAND else node.operand
-        if value is None:
-            return Verdict(Truth.UNKNOWN, frozenset({scope.prefix + node.path}))
-        return TRUE if compare(node.op, value, operand) else FALSE
-    assert isinstance(node, Count)
-    certain, possible, unknown = count_matches(node, scope)
-    if certain >= node.at_least:
-        return TRUE
-    if possible < node.at_least:
-        return FALSE
-    return Verdict(Truth.UNKNOWN, unknown)
+def kleene(parts: Sequence[Verdict], decisive: Truth, decided: Verdict,
+            otherwise: Verdict) -> Verdict:
+    """Kleene's ``all`` (``decisive`` false) or ``any`` (``decisive`` true) of ``parts``:
+    ``decided`` if a part is decisive, else unknown (with the unknown parts' fields) if a
+    part is unknown, else ``otherwise``."""
+    unknown: list[frozenset[str]] = []
+    for part in parts:
+        if part.truth is decisive:
+            return decided
+        if part.truth is Truth.UNKNOWN:
+            unknown.append(part.unknown_fields)
+    if unknown:
+        return Verdict(Truth.UNKNOWN, unknown[0].union(*unknown[1:]))
+    return otherwise
 
 
 def count_matches(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
     """Records that certainly match, that could match, and the fields left unknown."""
+    found = scope.counts.get(node.counted)
+    if found is None:
+        found = scope.counts[node.counted] = _count(node, scope)
+    return found
+
+
+def _count(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
     records = scope.records.get(node.collection, ())
     if node.within_days is not None:
         earliest = scope.as_of - timedelta(days=node.within_days)
@@ -406,10 +470,9 @@ def count_matches(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
         return len(records), len(records), frozenset()
     certain = possible = 0
     unknown: set[str] = set()
-    prefix = f"{node.collection}."
+    inner = Scope(scope.as_of, {}, {}, {}, f"{node.collection}.")
     for record in records:
-        inner = Scope(scope.as_of, record, {}, {}, prefix)
-        verdict = evaluate(node.where, inner)
+        verdict = node.where.verdict(record, inner, None)
         certain += verdict.truth is Truth.TRUE
         possible += verdict.truth is not Truth.FALSE
         unknown |= verdict.unknown_fields

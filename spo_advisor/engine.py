@@ -1,33 +1,55 @@
-"""durable_rules as the inference engine. The only module that imports ``durable``.
+"""durable_rules as the inference engine. The only module that imports durable_rules.
 
 Each rule is compiled twice, to the cases where it is certainly true and where it is
 certainly false (Kleene logic in disjunctive normal form), so that a fact left unknown
-fires neither. Firing asserts a verdict fact; verdicts of rules that conclude a derived
-fact assert that fact, which later rules join on (forward chaining).
+fires neither. A firing records the rule's verdict; a firing of a rule that concludes a
+derived fact asserts that fact, which later rules join on (forward chaining).
 
-What the wrapper guards against (see docs/engine.md):
-- one private host with no background threads; each rule set registered once under a
-  name derived from its content hash, from a deep copy of its definition;
-- session ids leased from a pool whose ids are checked not to share engine state, and
-  deleted in ``finally``;
-- one lock around every engine call (the C engine is not thread-safe);
-- exceptions inside actions, engine error codes, and state left from an earlier
-  evaluation are raised as :class:`~spo_advisor.errors.EngineError`, never returned.
+The Rete network of durable_rules (its C engine, ``durable_rules_engine``) is driven
+directly; its Python host layer is not used. That host starts threads that never stop,
+keeps one global registry, swallows exceptions raised in actions into the session
+state, and re-encodes every fact as JSON several times per firing. What this module
+guards against instead:
+
+- each rule set is compiled once, under a lock, and registered as its own engine
+  ruleset; the least recently used are freed beyond :data:`MAX_RULESETS`;
+- the engine finds sessions, facts and properties by 32-bit FNV-1 hashes, never by
+  value. Evaluations use one session id, so no two cases can share a session; every
+  fact id and property name is checked at compile time to have a hash of its own;
+- one lock around every engine call (the C engine is not thread-safe): evaluations run
+  one at a time, and a caller waits for the lock, however many threads call at once;
+- every fact carries the evaluation's nonce, and every firing must join only facts with
+  that nonce; a session still holding facts before an evaluation starts, an engine error
+  code, an exception while handling a firing, a firing of an unknown rule and a rule
+  found both true and false are raised as :class:`~spo_advisor.errors.EngineError`,
+  never returned; the session is deleted after every evaluation, whatever happened;
+- the engine's limits (properties per fact, facts joined per rule) are checked when a
+  rule set is compiled.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
+import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from spo_advisor.conditions import (
-    AS_OF_OPERAND, AllOf, AnyOf, Count, FactRef, FieldTest, Node, Not, Scope, count_matches,
+    AS_OF_OPERAND,
+    AllOf,
+    AnyOf,
+    Count,
+    FactRef,
+    FieldTest,
+    Node,
+    Not,
+    Scope,
+    count_matches,
+    walk,
 )
 from spo_advisor.errors import EngineError
 from spo_advisor.fields import AS_OF
@@ -35,12 +57,26 @@ from spo_advisor.logic import Truth
 from spo_advisor.rules import Rule, RuleSet
 
 try:
-    from durable import engine as _durable
+    import durable_rules_engine as _durable
 except ImportError:  # Python 3.13+: durable-rules does not build there
     _durable = None
 
 MAX_TERMS = 512
-SESSION_POOL_SIZE = 8
+"""Most conjunctions one rule may compile to, per verdict."""
+MAX_RULESETS = 16
+"""Most rule sets kept registered in the engine at once."""
+MAX_PROPERTIES = 254
+"""Most properties the engine accepts in one fact."""
+MAX_JOIN = 16
+"""Most facts the engine joins in one rule."""
+
+SESSION = "s"
+"""The one session id: evaluations are serialised, and each deletes its session."""
+_STORED, _NOT_HANDLED, _OBSERVED = 0, 1, 2  # engine result codes that are not failures
+_NO_SESSION = 309  # the engine's error code for a session id with no state
+_STALE = "engine session still holds facts from an earlier evaluation"
+_FIXED_PROPERTIES = ("k", "sid", "id", "$s", "t", "n", "v")
+"""Property names of the engine's own state fact and of this module's facts."""
 
 Expr = dict[str, Any]
 # A conjunction: expressions on the case fact, and (fact name, "T" | "F") joins.
@@ -52,7 +88,27 @@ def available() -> bool:
     return _durable is not None
 
 
-# ----------------------------------------------------------------- fact encoding
+def fnv1_32(text: str) -> int:
+    """The engine's 32-bit FNV-1 hash of a name, as it finds properties, facts and sessions."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value ^= byte if byte < 0x80 else (byte - 0x100) & 0xFFFFFFFF  # C's signed char
+        value = (value * 16777619) & 0xFFFFFFFF
+    return value
+
+
+def _distinct(bases: Iterable[str], taken: set[int]) -> dict[str, str]:
+    """A name for each base whose hash no other name has (a suffix is added on collision)."""
+    names: dict[str, str] = {}
+    for base in bases:
+        name = base
+        for suffix in itertools.count(1):
+            if fnv1_32(name) not in taken:
+                break
+            name = f"{base}~{suffix}"
+        taken.add(fnv1_32(name))
+        names[base] = name
+    return names
 
 
 def _key(path: str) -> str:
@@ -72,19 +128,90 @@ def _encode(value: Any) -> Any:
     return value
 
 
+# ----------------------------------------------------------------- compilation
+
+
+@dataclass(frozen=True)
+class _Firing:
+    """What one engine rule means: the verdict it gives and the facts it asserts."""
+
+    rule: str | None
+    truth: Truth
+    joined: int
+    asserts: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class _Compiled:
+    """A rule set compiled for the engine, and how to encode a case for it."""
+
     definition: dict[str, Any]
+    firings: dict[str, _Firing]
     counts: tuple[Count, ...]
+    keys: dict[str, str]
+    flags: dict[tuple[str, str], str]
+    count_keys: tuple[tuple[str, str], ...]
+    case_id: str
+
+    def case_body(self, scope: Scope) -> str:
+        """The case fact as JSON, less its opening ``{"k":nonce,``."""
+        fact: dict[str, Any] = {"sid": SESSION, "id": self.case_id, "t": "c"}
+        values = scope.values
+        for path, key in self.keys.items():
+            value = values.get(path)
+            if value is not None:
+                fact[key] = _encode(value)
+        for (path, choice), key in self.flags.items():
+            value = values.get(path)
+            if value is not None:
+                fact[key] = int(choice in value)
+        for node, (certain_key, possible_key) in zip(self.counts, self.count_keys, strict=True):
+            certain, possible, _ = count_matches(node, scope)
+            fact[certain_key] = certain
+            fact[possible_key] = possible
+        return json.dumps(fact, separators=(",", ":"))[1:]
 
 
 class _Compiler:
-    """Turns a rule set into a durable_rules ruleset definition."""
+    """Turns a rule set into an engine ruleset definition and the meaning of each rule."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        self.counts: dict[Count, int] = {}
+        taken = {fnv1_32(name) for name in _FIXED_PROPERTIES}
+        if len(taken) != len(_FIXED_PROPERTIES):
+            raise EngineError("the engine's own property names collide")
+        tests = [node for rule in ruleset.rules for node in walk(rule.when)]
+        counts: dict[Hashable, Count] = {}
+        for node in tests:
+            if isinstance(node, Count):
+                counts.setdefault(node.counted, node)
+        self.counts = tuple(counts.values())
+        self.count_index = {counted: index for index, counted in enumerate(counts)}
+        paths = {AS_OF} | {n.path for n in tests if isinstance(n, FieldTest)
+                           and n.op not in ("contains", "contains_any")}
+        choices = {(n.path, str(c)) for n in tests if isinstance(n, FieldTest)
+                   and n.op in ("contains", "contains_any")
+                   for c in (n.operand if isinstance(n.operand, tuple) else (n.operand,))}
+        count_bases = [(f"count_{i}_certain", f"count_{i}_possible")
+                       for i in range(len(self.counts))]
+        names = _distinct([*(_key(path) for path in sorted(paths)),
+                           *(_flag(path, choice) for path, choice in sorted(choices)),
+                           *(key for pair in count_bases for key in pair)], taken)
+        self.keys = {path: names[_key(path)] for path in sorted(paths)}
+        self.flags = {(path, choice): names[_flag(path, choice)]
+                      for path, choice in sorted(choices)}
+        self.count_keys = tuple((names[a], names[b]) for a, b in count_bases)
+        size = len(self.keys) + len(self.flags) + 2 * len(self.counts) + 4  # + k, sid, id, t
+        if size > MAX_PROPERTIES:
+            raise EngineError(f"the rule set uses too many case fields for the engine ({size}, "
+                              f"at most {MAX_PROPERTIES})")
         self.exprs: dict[str, Expr] = {}
+        fact_ids = ["c"] + [f"d:{fact}:{v}" for fact in ruleset.rules_for_fact for v in "TF"]
+        fact_ids += [f"r:{rule.id}:F" for rule in ruleset.rules if self._joined_when_false(rule)]
+        self.ids = _distinct(fact_ids, set())
+
+    def _joined_when_false(self, rule: Rule) -> bool:
+        return rule.fact is not None and len(self.ruleset.rules_for_fact[rule.fact]) > 1
 
     def literal(self, expr: Expr) -> str:
         name = repr(sorted(expr.items(), key=repr))
@@ -92,25 +219,25 @@ class _Compiler:
         return name
 
     def field(self, node: FieldTest, truth: bool) -> list[Term]:
-        key = _key(node.path)
-        exists = self.literal({"$ex": {key: 1}})
         operand = node.operand
+        if node.op in ("contains", "contains_any"):
+            choices = operand if isinstance(operand, tuple) else (operand,)
+            flags = [self.flags[(node.path, str(c))] for c in choices]
+            if truth:
+                return [(frozenset({self.literal({flag: 1})}), frozenset()) for flag in flags]
+            return [(frozenset(self.literal({flag: 0}) for flag in flags), frozenset())]
+        key = self.keys[node.path]
+        exists = self.literal({"$ex": {key: 1}})
 
         def on_case(*exprs: Expr) -> Term:
             return frozenset({exists, *(self.literal(e) for e in exprs)}), frozenset()
 
-        if node.op in ("contains", "contains_any"):
-            choices = operand if isinstance(operand, tuple) else (operand,)
-            flags = [_flag(node.path, str(c)) for c in choices]
-            if truth:
-                return [(frozenset({self.literal({flag: 1})}), frozenset()) for flag in flags]
-            return [(frozenset(self.literal({flag: 0}) for flag in flags), frozenset())]
         if node.op in ("is", "in"):
             values = operand if isinstance(operand, tuple) else (operand,)
             if truth:
                 return [on_case({key: _encode(v)}) for v in values]
             return [on_case(*({"$neq": {key: _encode(v)}} for v in values))]
-        target: Any = {"$m": AS_OF} if operand is AS_OF_OPERAND else _encode(operand)
+        target: Any = {"$m": self.keys[AS_OF]} if operand is AS_OF_OPERAND else _encode(operand)
         holds, fails = {"at_least": ("$gte", "$lt"), "at_most": ("$lte", "$gt"),
                         "on_or_after": ("$gte", "$lt"), "before": ("$lt", "$gte")}[node.op]
         return [on_case({holds if truth else fails: {key: target}})]
@@ -129,9 +256,8 @@ class _Compiler:
         if isinstance(node, FieldTest):
             return self.field(node, truth)
         assert isinstance(node, Count)
-        index = self.counts.setdefault(node, len(self.counts))
-        expr = ({"$gte": {f"count_{index}_certain": node.at_least}} if truth
-                else {"$lt": {f"count_{index}_possible": node.at_least}})
+        certain, possible = self.count_keys[self.count_index[node.counted]]
+        expr = {"$gte": {certain: node.at_least}} if truth else {"$lt": {possible: node.at_least}}
         return [(frozenset({self.literal(expr)}), frozenset())]
 
     def _product(self, parts: list[list[Term]]) -> list[Term]:
@@ -144,7 +270,7 @@ class _Compiler:
 
     def in_force_terms(self, rule: Rule, truth: bool) -> list[Term]:
         start, end = rule.in_force.start, rule.in_force.end
-        as_of = _key(AS_OF)
+        as_of = self.keys[AS_OF]
         bounds = []
         if start:
             bounds.append(({"$gte": {as_of: start.toordinal()}}, {"$lt": {as_of: start.toordinal()}}))
@@ -158,201 +284,155 @@ class _Compiler:
 
     def compile(self) -> _Compiled:
         definition: dict[str, Any] = {}
-        counter = itertools.count()
+        firings: dict[str, _Firing] = {}
         for rule in self.ruleset.rules:
-            for truth in (True, False):
-                verdict = "T" if truth else "F"
-                for term in self.in_force_terms(rule, truth):
-                    index = next(counter)
-                    patterns = self._patterns(term)
-                    definition[f"r{index}"] = {
-                        "all": patterns,
-                        "run": _asserting({"t": "r", "r": rule.id, "v": verdict, "via": index},
-                                          [name for p in patterns[1:] for name in p]),
-                    }
+            for truth in (Truth.TRUE, Truth.FALSE):
+                asserts = self._asserts(rule, truth)
+                for term in self.in_force_terms(rule, truth is Truth.TRUE):
+                    name = f"r{len(definition)}"
+                    definition[name] = {"all": self._patterns(term)}
+                    firings[name] = _Firing(rule.id, truth, len(definition[name]["all"]), asserts)
         for fact, rules in self.ruleset.rules_for_fact.items():
-            for rule in rules:
-                index = next(counter)
-                definition[f"f{index}"] = {
-                    "all": [{"v": {"$and": [{"t": "r"}, {"r": rule.id}, {"v": "T"}]}}],
-                    "run": _asserting({"t": "d", "n": fact, "v": "T", "via": index}, ["v"]),
-                }
-            index = next(counter)
-            definition[f"f{index}"] = {
-                "all": [{f"v{i}": {"$and": [{"t": "r"}, {"r": rule.id}, {"v": "F"}]}}
-                        for i, rule in enumerate(rules)],
-                "run": _asserting({"t": "d", "n": fact, "v": "F", "via": index},
-                                  [f"v{i}" for i in range(len(rules))]),
-            }
-        # Verdicts of decision rules feed no other rule; this keeps them in the engine's
-        # state, where the results are read.
-        definition["keep"] = {"all": [{"v": {"t": "r"}}], "run": _no_op}
-        return _Compiled(definition, tuple(sorted(self.counts, key=self.counts.__getitem__)))
+            if len(rules) > 1:
+                name = f"j{len(definition)}"
+                definition[name] = {"all": [
+                    {f"v{i}": {"$and": [{"t": "r"}, {"n": rule.id}, {"v": "F"}]}}
+                    for i, rule in enumerate(rules)]}
+                firings[name] = _Firing(None, Truth.FALSE, len(rules),
+                                        (self._fact(f"d:{fact}:F", "d", fact, "F"),))
+        for name, rule_definition in definition.items():
+            if len(rule_definition["all"]) > MAX_JOIN:
+                raise EngineError(f"a rule joins more than {MAX_JOIN} facts, the engine's limit"
+                                  f" ({name})")
+        return _Compiled(definition, firings, self.counts, self.keys, self.flags,
+                         self.count_keys, self.ids["c"])
+
+    def _asserts(self, rule: Rule, truth: Truth) -> tuple[str, ...]:
+        if rule.fact is None:
+            return ()
+        value = "T" if truth is Truth.TRUE else "F"
+        if truth is Truth.FALSE and self._joined_when_false(rule):
+            return (self._fact(f"r:{rule.id}:F", "r", rule.id, "F"),)
+        return (self._fact(f"d:{rule.fact}:{value}", "d", rule.fact, value),)
+
+    def _fact(self, fact_id: str, kind: str, name: str, value: str) -> str:
+        """A fact as JSON, less its opening ``{"k":nonce,``."""
+        fact = {"sid": SESSION, "id": self.ids[fact_id], "t": kind, "n": name, "v": value}
+        return json.dumps(fact, separators=(",", ":"))[1:]
 
     def _patterns(self, term: Term) -> list[dict[str, Any]]:
-        case_exprs = [{"t": "case"}, *(self.exprs[name] for name in sorted(term[0]))]
+        case_exprs = [{"t": "c"}, *(self.exprs[name] for name in sorted(term[0]))]
         patterns: list[dict[str, Any]] = [{"c": {"$and": case_exprs}}]
         for i, (fact, value) in enumerate(sorted(term[1])):
             patterns.append({f"d{i}": {"$and": [{"t": "d"}, {"n": fact}, {"v": value}]}})
         return patterns
 
 
-def _no_op(c: Any) -> None:
-    return None
-
-
-def _asserting(fact: dict[str, Any], joined: list[str]) -> Callable[[Any], None]:
-    """An action asserting ``fact``. Its ``via`` names the facts it joined, so the same
-    conclusion reached through different matches is a distinct fact: the engine refuses
-    an identical fact a second time."""
-
-    def action(c: Any) -> None:
-        via = ",".join(str(getattr(c, name).via) for name in joined)
-        try:
-            c.assert_fact(dict(fact, via=f"{fact['via']}:{via}"))
-        except (_durable.MessageNotHandledException, _durable.MessageObservedException):
-            pass
-
-    return action
-
-
-def encode_facts(scope: Scope, counts: tuple[Count, ...]) -> dict[str, Any]:
-    """The case fact: known values by key (unknowns left out), list flags and counts."""
-    from spo_advisor.fields import case_fields
-
-    fact: dict[str, Any] = {"t": "case"}
-    specs = case_fields().scalars
-    for path, value in scope.values.items():
-        if value is None:
-            continue
-        if specs[path].kind == "enum_list":
-            for choice in specs[path].choices:
-                fact[_flag(path, choice)] = int(choice in value)
-        else:
-            fact[_key(path)] = _encode(value)
-    for index, node in enumerate(counts):
-        certain, possible, _ = count_matches(node, scope)
-        fact[f"count_{index}_certain"] = certain
-        fact[f"count_{index}_possible"] = possible
-    return fact
-
-
-# ----------------------------------------------------------------- the private host
+# ----------------------------------------------------------------- the engine
 
 
 class _Engine:
-    """One private durable_rules host per process, shared by all threads under one lock."""
+    """The registered rule sets of this process, and the one lock around the C engine."""
 
     def __init__(self) -> None:
-        assert _durable is not None
-
-        class QuietHost(_durable.Host):  # type: ignore[misc,name-defined]
-            def _run(self) -> None:
-                """No dispatch threads: this library uses no timers or queued events."""
-
-        self.host = QuietHost()
         self.lock = threading.RLock()
-        self.compiled: dict[str, tuple[str, _Compiled]] = {}
-        self.free: list[str] = []
-        self.sessions = threading.Condition(threading.Lock())
-        self.nonce = itertools.count()
+        self.registered: OrderedDict[str, tuple[int, _Compiled]] = OrderedDict()
+        self.nonces = itertools.count(1)
+        """Numbers each evaluation; every fact it asserts carries its number."""
 
-    def register(self, ruleset: RuleSet) -> tuple[str, _Compiled]:
+    def register(self, ruleset: RuleSet) -> tuple[int, _Compiled]:
+        """The engine handle and compilation of ``ruleset``, made on first use."""
         with self.lock:
-            if ruleset.sha256 not in self.compiled:
-                name = f"spo_{ruleset.sha256[:32]}"
+            entry = self.registered.get(ruleset.sha256)
+            if entry is None:
                 compiled = _Compiler(ruleset).compile()
-                self.host.register_rulesets({name: copy.deepcopy(compiled.definition)})
-                self.compiled[ruleset.sha256] = (name, compiled)
-                if not self.free:
-                    self.free = self._checked_sessions(name)
-            return self.compiled[ruleset.sha256]
-
-    def _checked_sessions(self, name: str) -> list[str]:
-        """Session ids that are shown, by probing, not to share the engine's state."""
-        sids = [f"session-{i}" for i in range(SESSION_POOL_SIZE)]
-        try:
-            for sid in sids:
-                self._run(name, {"t": "r", "r": "probe", "v": "T", "via": -1, "sid": sid})
-            for sid in sids:
-                facts = self.host.get_facts(name, sid)
-                if [f.get("sid") for f in facts] != [sid]:
-                    raise EngineError("engine session ids collide; refusing to run")
-        finally:
-            for sid in sids:
-                self._delete(name, sid)
-        return sids
-
-    def _run(self, name: str, fact: dict[str, Any]) -> None:
-        try:
-            self.host.assert_fact(name, fact)
-        except _durable.MessageNotHandledException:
-            pass  # no rule matched: a normal outcome
-
-    def _delete(self, name: str, sid: str) -> None:
-        try:
-            self.host.delete_state(name, sid)
-        except Exception:  # noqa: BLE001 - a session that was never created has no state
-            pass
-
-    @contextmanager
-    def lease(self) -> Iterator[str]:
-        with self.sessions:
-            while not self.free:
-                self.sessions.wait()
-            sid = self.free.pop()
-        try:
-            yield sid
-        finally:
-            with self.sessions:
-                self.free.append(sid)
-                self.sessions.notify()
+                name = f"spo_{ruleset.sha256[:32]}"
+                handle = _call(_durable.create_ruleset, name, json.dumps(compiled.definition))
+                entry = self.registered[ruleset.sha256] = (handle, compiled)
+                while len(self.registered) > MAX_RULESETS:
+                    _call(_durable.delete_ruleset, self.registered.popitem(last=False)[1][0])
+            self.registered.move_to_end(ruleset.sha256)
+            return entry
 
     def evaluate(self, ruleset: RuleSet, scope: Scope) -> dict[str, Truth]:
-        name, compiled = self.register(ruleset)
-        fact = encode_facts(scope, compiled.counts)
-        nonce = next(self.nonce)
-        with self.lease() as sid:
-            fact.update(sid=sid, nonce=nonce)
-            with self.lock:
-                try:
-                    self._check_empty(name, sid)
-                    self.host.assert_fact(name, fact)
-                    state = self.host.get_state(name, sid)
-                    facts = self.host.get_facts(name, sid)
-                except _durable.MessageNotHandledException:
-                    state, facts = {}, [fact]
-                except Exception as error:  # the C engine raises bare errors with codes
-                    raise EngineError(f"the rule engine failed: {type(error).__name__}") from None
-                finally:
-                    self._delete(name, sid)
-        return _verdicts(ruleset, state, facts, nonce)
+        body = self.register(ruleset)[1].case_body(scope)
+        with self.lock:
+            handle, compiled = self.register(ruleset)  # again: it may have been freed since
+            self._check_empty(handle)
+            stored: list[str] = []
+            try:
+                fired = self._run(handle, compiled, f'{{"k":{next(self.nonces)},', body, stored)
+                if stored:
+                    _call(_durable.retract_facts, handle, "[" + ",".join(stored) + "]")
+            except BaseException:
+                _reset(handle)
+                raise
+        truths = {rule.id: Truth.UNKNOWN for rule in ruleset.rules}
+        truths.update(fired)
+        return truths
 
-    def _check_empty(self, name: str, sid: str) -> None:
+    @staticmethod
+    def _run(handle: int, compiled: _Compiled, head: str, body: str,
+             stored: list[str]) -> dict[str, Truth]:
+        """Assert the case, then handle every firing until the engine has none left.
+
+        ``head`` opens every fact with this evaluation's nonce; the facts the engine
+        stored are appended to ``stored``, to be retracted afterwards.
+        """
+        verdicts: dict[str, Truth] = {}
+        code, state = _call(_durable.assert_fact, handle, head + body)
+        if code == _NOT_HANDLED:
+            return verdicts
+        if code == _OBSERVED:
+            raise EngineError(_STALE)
+        stored.append(head + body)
+        started = _call(_durable.start_action_for_state, handle, state)
+        messages: str | None = None if started is None else started[1]
+        while messages is not None:
+            try:
+                firing = compiled.firings[messages[2:messages.index('"', 2)]]
+            except (KeyError, ValueError):
+                raise EngineError("the engine fired a rule it was not given") from None
+            if messages.count(head) != firing.joined:
+                raise EngineError("the engine joined facts that do not belong to this evaluation")
+            if (firing.rule is not None
+                    and verdicts.setdefault(firing.rule, firing.truth) is not firing.truth):
+                raise EngineError("the engine found a rule both true and false")
+            for fact in firing.asserts:
+                if _call(_durable.assert_fact, handle, head + fact)[0] == _STORED:
+                    stored.append(head + fact)
+            messages = _call(_durable.complete_and_start_action, handle, state)
+        return verdicts
+
+    @staticmethod
+    def _check_empty(handle: int) -> None:
+        """Refuse to run on a session that holds facts; clear it for the next evaluation."""
         try:
-            leftover = self.host.get_facts(name, sid)
-        except Exception:  # noqa: BLE001 - error 309: no state for this session, as expected
-            return
-        if leftover:
-            raise EngineError("engine session still holds facts from an earlier evaluation")
+            facts = _durable.get_facts(handle, SESSION)
+        except _durable.error as error:
+            if str(error).endswith(f"error code: {_NO_SESSION}"):
+                return  # the session has not been created yet
+            raise EngineError(f"the rule engine failed: {error}") from None
+        if facts != "[]":
+            _reset(handle)
+            raise EngineError(_STALE)
 
 
-def _verdicts(ruleset: RuleSet, state: dict[str, Any], facts: list[dict[str, Any]],
-              nonce: int) -> dict[str, Truth]:
-    if "exception" in state:
-        raise EngineError("an engine action failed")
-    cases = [f for f in facts if f.get("t") == "case"]
-    if len(cases) != 1 or cases[0].get("nonce") != nonce:
-        raise EngineError("engine state does not belong to this evaluation")
-    truths = {rule.id: Truth.UNKNOWN for rule in ruleset.rules}
-    for fact in facts:
-        if fact.get("t") != "r":
-            continue
-        seen = Truth.TRUE if fact["v"] == "T" else Truth.FALSE
-        if truths.get(fact["r"], seen) not in (Truth.UNKNOWN, seen):
-            raise EngineError("the engine found a rule both true and false")
-        truths[fact["r"]] = seen
-    return truths
+def _reset(handle: int) -> None:
+    """Delete the session, whatever it holds (the next evaluation creates it afresh)."""
+    try:
+        _durable.delete_state(handle, SESSION)
+    except _durable.error:
+        pass  # no session: nothing to delete
+
+
+def _call(function: Any, *args: Any) -> Any:
+    """Call the C engine; its errors (and its out-of-memory) become :class:`EngineError`."""
+    try:
+        return function(*args)
+    except (_durable.error, MemoryError) as error:
+        text = str(error) if isinstance(error, _durable.error) else "out of memory"
+        raise EngineError(f"the rule engine failed: {text}") from None
 
 
 _ENGINE: _Engine | None = None

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 
-from spo_advisor.conditions import Node, Scope, Verdict, evaluate
-from spo_advisor.logic import Truth, any_of
+from spo_advisor.conditions import FALSE, TRUE, Node, Scope, Verdict, evaluate, kleene
+from spo_advisor.logic import Truth
 from spo_advisor.rules import RuleSet
 
-NOT_IN_FORCE = Verdict(Truth.FALSE)
+NOT_IN_FORCE = FALSE
 
 
 @dataclass(frozen=True)
@@ -26,17 +27,17 @@ class Evaluation:
     scope: Scope
 
     def truths(self) -> dict[str, Truth]:
+        """Every rule's truth, by rule id (made once; do not change it)."""
+        return self._truths
+
+    @cached_property
+    def _truths(self) -> dict[str, Truth]:
         return {rule_id: verdict.truth for rule_id, verdict in self.rules.items()}
 
 
 def fact_verdict(rule_verdicts: list[Verdict]) -> Verdict:
     """A fact holds if any rule concluding it holds; it fails only if all of them fail."""
-    truth = any_of(verdict.truth for verdict in rule_verdicts)
-    if truth is not Truth.UNKNOWN:
-        return Verdict(truth)
-    unknown = frozenset().union(*(v.unknown_fields for v in rule_verdicts
-                                  if v.truth is Truth.UNKNOWN))
-    return Verdict(truth, unknown)
+    return kleene(rule_verdicts, Truth.TRUE, TRUE, FALSE)
 
 
 def evaluate_ruleset(ruleset: RuleSet, scope: Scope) -> Evaluation:
@@ -46,10 +47,11 @@ def evaluate_ruleset(ruleset: RuleSet, scope: Scope) -> Evaluation:
     traces: dict[str, dict[Node, Verdict]] = {}
     scope = dataclasses.replace(scope, derived=fact_verdicts)
     pending = {fact: len(rules) for fact, rules in ruleset.rules_for_fact.items()}
+    as_of = scope.as_of
     for rule in ruleset.rules:
         trace: dict[Node, Verdict] = {}
         verdict = evaluate(rule.when, scope, trace)
-        if not rule.in_force_on(scope.as_of):
+        if not rule.in_force_on(as_of):
             verdict = NOT_IN_FORCE
         rule_verdicts[rule.id] = verdict
         traces[rule.id] = trace

@@ -1,4 +1,4 @@
-"""The Assessment: the public output contract (``contract.md``, Assessment)."""
+"""The Assessment: the public output contract of spo_advisor."""
 
 from __future__ import annotations
 

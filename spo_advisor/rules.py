@@ -3,14 +3,17 @@
 A rule-set directory holds ``ruleset.yaml`` (name, version, dated parameters, orders and
 their precedence) and rule files (``*.yaml`` with a ``rules:`` list). See
 ``docs/rule_language.md``. Every problem in every file is collected before raising one
-:class:`~spo_advisor.errors.RuleSetError`.
+:class:`~spo_advisor.errors.RuleSetError`: a broken header does not hide the problems of
+the rules, nor a broken rule those of its condition.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +30,11 @@ from spo_advisor.yamlio import Mark, YamlProblem, read_yaml
 HEADER_FILE = "ruleset.yaml"
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_INDEXED = re.compile(r"(\w+)\[(\d+)\]")
+
+YamlPath = tuple[str | int, ...]
+Marks = Mapping[YamlPath, Mark]
+START = Mark(1, 1)
 
 
 class _Strict(BaseModel):
@@ -89,13 +97,17 @@ class Conclusion(_Strict):
 
 
 class RuleSpec(_Strict):
-    """One rule as written in a rule file (its condition still raw)."""
+    """One rule as written in a rule file (its condition still raw).
+
+    ``citation`` and ``limb`` default to empty so that their absence is reported in the
+    rule author's terms (``missing_citation``, ``missing_limb``) rather than pydantic's.
+    """
 
     id: str = Field(pattern=RULE_ID.pattern)
     title: str = Field(min_length=1)
-    citation: str = Field(min_length=1)
-    limb: str = Field(min_length=1)
-    in_force: InForce = InForce()
+    citation: str = ""
+    limb: str = ""
+    in_force: InForce = InForce.model_validate({})
     note: str | None = None
     when: Any
     then: Conclusion
@@ -122,9 +134,31 @@ class Rule:
     facts_used: frozenset[str]
     file: str
     line: int
+    marks: Marks = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Line and column of every key written in the rule, by path inside the rule."""
 
     def in_force_on(self, day: date) -> bool:
         return self.in_force.covers(day)
+
+    def position(self, *path: str | int) -> Mark:
+        """Where ``path`` (``"in_force", "from"``) is written in the rule, else its nearest
+        written parent."""
+        return _nearest_mark(self.marks, path, Mark(self.line, 1))
+
+    def locate(self, crumb: str) -> Mark:
+        """Where the part of the condition with breadcrumb ``crumb`` (``when > all[1]``)
+        is written."""
+        return self.position(*crumb_path(crumb))
+
+
+def crumb_path(crumb: str) -> YamlPath:
+    """The path inside a rule of a condition breadcrumb: ``when > all[1] > not`` →
+    ``("when", "all", 1, "not")``."""
+    path: list[str | int] = []
+    for part in crumb.split(" > "):
+        indexed = _INDEXED.fullmatch(part)
+        path += [indexed[1], int(indexed[2])] if indexed else [part]
+    return tuple(path)
 
 
 @dataclass(frozen=True)
@@ -168,37 +202,92 @@ class RuleSet:
         return isinstance(other, RuleSet) and other.sha256 == self.sha256
 
 
+@dataclass(frozen=True)
+class Reading:
+    """All that reading a rule-set directory found.
+
+    ``ruleset`` is None when a problem stops it from loading; ``rules`` holds every rule
+    that could be built all the same, so further checks can look at them;
+    ``problems`` are sorted by file, line and column.
+    """
+
+    ruleset: RuleSet | None
+    rules: tuple[Rule, ...]
+    problems: tuple[Problem, ...]
+
+
+def problem_order(problem: Problem) -> tuple[str, int, int]:
+    """Sort key: file, line, column (problems without a place first)."""
+    return problem.file or "", problem.line or 0, problem.column or 0
+
+
+Report = Callable[[str, str, YamlPath, str, "str | None"], None]
+"""report(code, message, path inside the rule, breadcrumb after the rule, suggestion)."""
+
+
 class _Collector:
     """Collects problems, placing each at a file, line and column."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, code: str, message: str, file: str, marks: dict[tuple[str | int, ...], Mark],
-            path: tuple[str | int, ...], location: str = "", suggestion: str | None = None) -> None:
+    def add(self, code: str, message: str, file: str, marks: Marks, path: YamlPath,
+            location: str = "", suggestion: str | None = None) -> None:
         mark = _nearest_mark(marks, path)
         self.problems.append(Problem(code, message, location, file, mark.line, mark.column,
                                      suggestion))
 
-    def add_validation(self, error: ValidationError, file: str,
-                       marks: dict[tuple[str | int, ...], Mark], base: tuple[str | int, ...],
+    def add_validation(self, error: ValidationError, file: str, marks: Marks, base: YamlPath,
                        location: str, choices_for: dict[str, list[str]] | None = None) -> None:
         for item in error.errors():
             loc = tuple(item["loc"])
             where = ".".join(str(part) for part in loc)
-            code = "unknown_key" if item["type"] == "extra_forbidden" else "invalid_value"
-            suggestion = None
-            if code == "unknown_key" and choices_for is not None:
-                suggestion = suggest(str(loc[-1]), choices_for.get(".".join(map(str, loc[:-1])), []))
-            message = "unknown key" if code == "unknown_key" else item["msg"]
-            crumb = f"{location} > {where}" if location else where
+            code, message, suggestion = _validation_problem(item, loc, choices_for)
+            crumb = " > ".join(part for part in (location, where) if part)
             self.add(code, message, file, marks, (*base, *loc), crumb, suggestion)
 
+    def at_rule(self, rule: Rule, code: str, message: str) -> None:
+        """A problem with a whole built rule, placed where the rule starts."""
+        mark = rule.position()
+        self.problems.append(Problem(code, message, f"At Rule(id={rule.id})", rule.file,
+                                     mark.line, mark.column))
 
-def _nearest_mark(marks: dict[tuple[str | int, ...], Mark], path: tuple[str | int, ...]) -> Mark:
+    def rule_reporter(self, file: str, marks: Marks, base: YamlPath, location: str) -> Report:
+        """A ``report`` function for problems inside one rule, crumbed ``At Rule(id=…)``."""
+
+        def report(code: str, message: str, where: YamlPath, crumb: str,
+                   suggestion: str | None) -> None:
+            self.add(code, message, file, marks, where,
+                     f"{location} > {crumb}" if crumb else location, suggestion)
+
+        return report
+
+
+def _validation_problem(item: Any, loc: YamlPath, choices_for: dict[str, list[str]] | None
+                        ) -> tuple[str, str, str | None]:
+    """A pydantic error in the rule author's terms: code, message, suggestion."""
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        choices = (choices_for or {}).get(".".join(map(str, loc[:-1])), [])
+        return "unknown_key", "unknown key", suggest(str(loc[-1]), choices)
+    if kind == "missing":
+        return "missing_key", "required key is missing", None
+    if kind in ("string_too_short", "too_short"):
+        return "invalid_value", "must not be empty", None
+    if kind in ("model_type", "dict_type"):
+        return "invalid_value", "expected a mapping", None
+    if kind == "string_pattern_mismatch":
+        return "invalid_value", PATTERN_MESSAGES.get(str(loc[-1]), PATTERN_MESSAGES[""]), None
+    if kind == "enum":
+        allowed = re.findall(r"'([^']*)'", item.get("ctx", {}).get("expected", ""))
+        return "invalid_value", item["msg"], suggest(item.get("input"), allowed)
+    return "invalid_value", item["msg"], None
+
+
+def _nearest_mark(marks: Marks, path: YamlPath, default: Mark = START) -> Mark:
     while path and path not in marks:
         path = path[:-1]
-    return marks.get(path, Mark(1, 1))
+    return marks.get(path, default)
 
 
 RULE_KEYS: dict[str, list[str]] = {
@@ -206,6 +295,18 @@ RULE_KEYS: dict[str, list[str]] = {
     "then": ["fact", "order", "decision"],
     "in_force": ["from", "to"],
 }
+HEADER_KEYS: dict[str, list[str]] = {
+    "": list(Header.model_fields),
+}
+PATTERN_MESSAGES = {
+    "id": "must be lower-case names joined by dots, e.g. spo.acts",
+    "": "must be snake_case (lower-case letters, digits, underscores)",
+}
+REQUIRED_TEXTS = (
+    ("citation", "missing_citation", "a rule needs a citation: the provision it encodes"),
+    ("limb", "missing_limb",
+     "a rule needs its limb: a short paraphrase of the legal text it encodes"),
+)
 
 
 def load_ruleset(directory: str | Path) -> RuleSet:
@@ -214,12 +315,22 @@ def load_ruleset(directory: str | Path) -> RuleSet:
     Raises :class:`RuleSetError` listing every problem found, each with file, line and
     column and, where one fits, a suggestion.
     """
+    reading = read_ruleset(directory)
+    if reading.ruleset is None:
+        raise RuleSetError(reading.problems)
+    return reading.ruleset
+
+
+def read_ruleset(directory: str | Path) -> Reading:
+    """Read and validate the rule set in ``directory`` without raising: every problem,
+    the rule set when there are none, and the rules that could be built either way."""
     root = Path(directory)
     collector = _Collector()
     header_path = root / HEADER_FILE
     if not header_path.is_file():
-        raise RuleSetError([Problem("missing_header", f"no {HEADER_FILE} in the rule-set directory",
-                                    file=str(header_path))])
+        problem = Problem("missing_header", f"no {HEADER_FILE} in the rule-set directory",
+                          file=str(header_path))
+        return Reading(None, (), (problem,))
     texts: dict[Path, str] = {}
     for path in [header_path, *sorted(p for p in root.glob("*.yaml") if p.name != HEADER_FILE)]:
         try:
@@ -227,20 +338,25 @@ def load_ruleset(directory: str | Path) -> RuleSet:
         except (OSError, UnicodeDecodeError):
             collector.problems.append(Problem("unreadable", "file cannot be read as UTF-8 text",
                                               file=str(path)))
-    header, header_marks = _load_header(header_path, texts.get(header_path), collector)
-    specs = _load_rule_specs(root, texts, collector)
-    if header is None:
-        raise RuleSetError(collector.problems)
-    rules = _build_rules(header, (str(header_path), header_marks), specs, collector)
-    if collector.problems:
-        raise RuleSetError(collector.problems)
+    header_data, header_marks = _read(header_path, texts.get(header_path), collector)
+    header = _validate_header(header_data, str(header_path), header_marks, collector)
+    specs = _load_rule_specs(texts, collector)
+    rules = _build_rules(header, _raw_parameters(header_data), specs, collector)
+    if header is not None:
+        _check_orders(header, (str(header_path), header_marks), rules, specs, collector)
+        _check_summaries((str(header_path), header_marks), header, _concluded_facts(specs),
+                         collector)
+    ordered = _topological(rules, collector)
+    problems = tuple(sorted(collector.problems, key=problem_order))
+    if problems or header is None:
+        return Reading(None, ordered, problems)
     digest = hashlib.sha256()
     for path in sorted(texts):
         digest.update(path.name.encode() + b"\0" + texts[path].encode() + b"\0")
-    return RuleSet(header, rules, digest.hexdigest(), str(root))
+    return Reading(RuleSet(header, ordered, digest.hexdigest(), str(root)), ordered, ())
 
 
-def _read(path: Path, text: str | None, collector: _Collector) -> tuple[Any, dict[tuple[str | int, ...], Mark]]:
+def _read(path: Path, text: str | None, collector: _Collector) -> tuple[Any, Marks]:
     if text is None:
         return None, {}
     try:
@@ -250,29 +366,52 @@ def _read(path: Path, text: str | None, collector: _Collector) -> tuple[Any, dic
         return None, {}
 
 
-Marks = dict[tuple[str | int, ...], Mark]
-
-
-def _load_header(path: Path, text: str | None, collector: _Collector) -> tuple[Header | None, Marks]:
-    data, marks = _read(path, text, collector)
+def _validate_header(data: Any, file: str, marks: Marks, collector: _Collector) -> Header | None:
     if data is None:
-        return None, marks
+        return None
     try:
-        return Header.model_validate(data), marks
+        return Header.model_validate(data)
     except ValidationError as error:
-        collector.add_validation(error, str(path), marks, (), "ruleset")
-        return None, marks
+        collector.add_validation(error, file, marks, (), "ruleset", HEADER_KEYS)
+        return None
+
+
+def _raw_parameters(data: Any) -> dict[str, date]:
+    """The parameters of a header as written, valid or not: rule conditions are checked
+    against them even when the header as a whole is not valid."""
+    raw = data.get("parameters") if isinstance(data, dict) else None
+    if not isinstance(raw, dict):
+        return {}
+    return {name: spec["value"] for name, spec in raw.items()
+            if isinstance(spec, dict) and isinstance(spec.get("value"), date)}
 
 
 @dataclass(frozen=True)
 class _Spec:
-    spec: RuleSpec
+    """One entry of a rule file: its validated spec (None if invalid) and the raw data."""
+
+    raw: Any
+    spec: RuleSpec | None
     file: str
-    marks: dict[tuple[str | int, ...], Mark]
-    base: tuple[str | int, ...]
+    marks: Marks
+    base: YamlPath
+
+    @property
+    def rule_id(self) -> str | None:
+        rule_id = self.raw.get("id") if isinstance(self.raw, dict) else None
+        return rule_id if isinstance(rule_id, str) else None
+
+    @property
+    def location(self) -> str:
+        return f"At Rule(id={self.rule_id})" if self.rule_id else f"At rules[{self.base[-1]}]"
+
+    def relative_marks(self) -> dict[YamlPath, Mark]:
+        size = len(self.base)
+        return {path[size:]: mark for path, mark in self.marks.items()
+                if path[:size] == self.base}
 
 
-def _load_rule_specs(root: Path, texts: dict[Path, str], collector: _Collector) -> list[_Spec]:
+def _load_rule_specs(texts: dict[Path, str], collector: _Collector) -> list[_Spec]:
     specs: list[_Spec] = []
     for path, text in texts.items():
         if path.name == HEADER_FILE:
@@ -283,57 +422,70 @@ def _load_rule_specs(root: Path, texts: dict[Path, str], collector: _Collector) 
         try:
             rule_file = RuleFile.model_validate(data)
         except ValidationError as error:
-            collector.add_validation(error, str(path), marks, (), "")
+            collector.add_validation(error, str(path), marks, (), "", {"": ["rules"]})
             continue
         for index, raw in enumerate(rule_file.rules):
-            base = ("rules", index)
-            rule_id = raw.get("id") if isinstance(raw, dict) else None
-            location = f"At Rule(id={rule_id})" if isinstance(rule_id, str) else f"At rules[{index}]"
+            item = _Spec(raw, None, str(path), marks, ("rules", index))
             try:
-                specs.append(_Spec(RuleSpec.model_validate(raw), str(path), marks, base))
+                item = dataclasses.replace(item, spec=RuleSpec.model_validate(raw))
             except ValidationError as error:
-                collector.add_validation(error, str(path), marks, base, location, RULE_KEYS)
+                collector.add_validation(error, item.file, marks, item.base, item.location,
+                                         RULE_KEYS)
+            specs.append(item)
     return specs
 
 
-def _build_rules(header: Header, header_source: tuple[str, Marks], specs: list[_Spec],
-                 collector: _Collector) -> tuple[Rule, ...]:
-    parameters = {name: parameter.value for name, parameter in header.parameters.items()}
-    known_facts = {s.spec.then.fact for s in specs if s.spec.then.fact}
+def _concluded_facts(specs: list[_Spec]) -> set[str]:
+    """Every fact some rule concludes, read from the raw rules so that one invalid rule
+    does not make the facts it concludes look unknown everywhere else."""
+    facts = set()
+    for item in specs:
+        then = item.raw.get("then") if isinstance(item.raw, dict) else None
+        fact = then.get("fact") if isinstance(then, dict) else None
+        if isinstance(fact, str):
+            facts.add(fact)
+    return facts
+
+
+def _build_rules(header: Header | None, parameters: dict[str, date], specs: list[_Spec],
+                 collector: _Collector) -> list[Rule]:
+    known_facts = _concluded_facts(specs)
     seen: dict[str, _Spec] = {}
     rules: list[Rule] = []
     for item in specs:
-        spec, file, marks, base = item.spec, item.file, item.marks, item.base
-        location = f"At Rule(id={spec.id})"
-
-        def report(code: str, message: str, where: tuple[str | int, ...], crumb: str,
-                   suggestion: str | None, *, _file: str = file, _marks: dict[tuple[str | int, ...], Mark] = marks,
-                   _location: str = location) -> None:
-            collector.add(code, message, _file, _marks, where, f"{_location} > {crumb}", suggestion)
-
-        if spec.id in seen:
+        report = collector.rule_reporter(item.file, item.marks, item.base, item.location)
+        base, spec = item.base, item.spec
+        node: Node | None = None
+        facts_used: set[str] = set()
+        if isinstance(item.raw, dict) and "when" in item.raw:
+            ctx = ParseContext(case_fields(), parameters, known_facts, report)
+            node, facts_used = parse_condition(item.raw["when"], (*base, "when"), ctx)
+        if spec is None:
+            continue
+        duplicate = spec.id in seen
+        if duplicate:
             report("duplicate_id", f"rule id already used in {seen[spec.id].file}",
                    (*base, "id"), "id", None)
-            continue
-        seen[spec.id] = item
-        _check_conclusion(spec, header, report, base)
-        ctx = ParseContext(case_fields(), parameters, known_facts, report)
-        node, facts_used = parse_condition(spec.when, (*base, "when"), ctx)
+        seen.setdefault(spec.id, item)
+        for key, code, message in REQUIRED_TEXTS:
+            if not getattr(spec, key).strip():
+                report(code, message, (*base, key), key if key in item.raw else "", None)
+        if header is not None:
+            _check_conclusion(spec, header, report, base)
         start, end = spec.in_force.start, spec.in_force.end
         if start and end and start > end:
             report("reversed_dates", "in_force 'from' is after 'to'", (*base, "in_force"),
                    "in_force", None)
-        if node is None:
+        if node is None or duplicate:
             continue
         rules.append(Rule(spec.id, spec.title, spec.citation, spec.limb, spec.in_force, spec.note,
                           node, spec.then.fact, spec.then.order, spec.then.decision,
-                          frozenset(facts_used), file, _nearest_mark(marks, base).line))
-    _check_orders(header, header_source, {rule.id: rule for rule in rules}, seen, collector)
-    _check_summaries(header_source, header, known_facts, collector)
-    return _topological(rules, collector)
+                          frozenset(facts_used), item.file, _nearest_mark(item.marks, base).line,
+                          item.relative_marks()))
+    return rules
 
 
-def _check_conclusion(spec: RuleSpec, header: Header, report: Any, base: tuple[str | int, ...]) -> None:
+def _check_conclusion(spec: RuleSpec, header: Header, report: Report, base: YamlPath) -> None:
     then = spec.then
     where = (*base, "then")
     if (then.fact is None) == (then.order is None):
@@ -350,17 +502,19 @@ def _check_conclusion(spec: RuleSpec, header: Header, report: Any, base: tuple[s
         report("invalid_conclusion", "a fact conclusion takes no 'decision'", where, "then", None)
 
 
-def _check_orders(header: Header, header_source: tuple[str, Marks], rules: dict[str, Rule],
-                  specs: dict[str, _Spec], collector: _Collector) -> None:
+def _check_orders(header: Header, header_source: tuple[str, Marks], rules: list[Rule],
+                  specs: list[_Spec], collector: _Collector) -> None:
     header_file, marks = header_source
+    built = {rule.id: rule for rule in rules}
+    written = sorted({item.rule_id for item in specs if item.rule_id})
     listed: dict[str, str] = {}
     for order, spec in header.orders.items():
         for index, rule_id in enumerate(spec.precedence):
-            rule = rules.get(rule_id)
+            rule = built.get(rule_id)
             problem = None
-            if rule_id not in specs:
+            if rule_id not in written:
                 problem = ("unknown_rule", f"precedence names an unknown rule {rule_id!r}",
-                           suggest(rule_id, sorted(specs)))
+                           suggest(rule_id, written))
             elif rule is not None and rule.order != order:
                 problem = ("wrong_order", f"rule {rule_id!r} does not decide {order!r}", None)
             elif rule_id in listed:
@@ -370,17 +524,16 @@ def _check_orders(header: Header, header_source: tuple[str, Marks], rules: dict[
                               ("orders", order, "precedence", index),
                               f"At Order({order}) > precedence[{index}]", problem[2])
             listed[rule_id] = order
-    for rule in rules.values():
+    for rule in rules:
         if rule.order is not None and rule.id not in listed:
-            collector.problems.append(Problem(
-                "no_precedence", f"decision rule for {rule.order!r} is not in that order's precedence",
-                f"At Rule(id={rule.id})", rule.file, rule.line))
+            collector.at_rule(rule, "no_precedence",
+                              f"decision rule for {rule.order!r} is not in that order's precedence")
 
 
 def _check_summaries(header_source: tuple[str, Marks], header: Header, known_facts: set[str],
                      collector: _Collector) -> None:
     header_file, marks = header_source
-    names: list[tuple[tuple[str | int, ...], str]] = [
+    names: list[tuple[YamlPath, str]] = [
         (("risk", "high"), header.risk.high), (("risk", "medium"), header.risk.medium),
         (("stalking", "four_met"), header.stalking.four_met)]
     names += [(("risk", "indicators", i), fact) for i, fact in enumerate(header.risk.indicators)]
@@ -404,9 +557,8 @@ def _topological(rules: list[Rule], collector: _Collector) -> tuple[Rule, ...]:
         if state.get(rule.id) == 2:
             return
         if state.get(rule.id) == 1:
-            collector.problems.append(Problem(
-                "cycle", "facts depend on themselves: " + " > ".join((*chain, rule.id)),
-                f"At Rule(id={rule.id})", rule.file, rule.line))
+            collector.at_rule(rule, "cycle",
+                              "facts depend on themselves: " + " > ".join((*chain, rule.id)))
             return
         state[rule.id] = 1
         for fact in sorted(rule.facts_used):

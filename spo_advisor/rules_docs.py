@@ -1,0 +1,225 @@
+"""The rule set as a document: each legal limb beside the rule that encodes it.
+
+``spo-advisor rules docs`` writes it as Markdown (kept in the repository as
+``docs/rules.md``): the dated parameters, then each order with its decision rules in
+precedence, then the derived facts grouped by the file that concludes them, each rule
+with its citation, limb, dates in force, note and condition in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from spo_advisor.conditions import (
+    AS_OF_OPERAND,
+    AllOf,
+    AnyOf,
+    Count,
+    FactRef,
+    FieldTest,
+    Node,
+    Not,
+)
+from spo_advisor.fields import AS_OF
+from spo_advisor.rules import Rule, RuleSet
+
+_OPERATORS = {
+    "is": "is", "in": "is one of", "contains": "includes", "contains_any": "includes any of",
+    "at_least": "is at least", "at_most": "is at most", "on_or_after": "is on or after",
+    "before": "is before",
+}
+
+
+def _value(value: object) -> str:
+    if value is AS_OF_OPERAND:
+        return "the assessment date"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return ", ".join(_value(item) for item in value)
+    return str(value)
+
+
+def _field(path: str) -> str:
+    return "the assessment date" if path == AS_OF else f"`{path}`"
+
+
+def _count_head(node: Count) -> str:
+    window = f" dated within {node.within_days} days before the assessment date" \
+        if node.within_days is not None else ""
+    return f"at least {node.at_least} of `{node.collection}`{window}"
+
+
+def describe(node: Node) -> str:
+    """A condition in words, on one line."""
+    if isinstance(node, FieldTest):
+        return f"{_field(node.path)} {_OPERATORS[node.op]} {_value(node.operand)}"
+    if isinstance(node, FactRef):
+        return f"`{node.name}` holds"
+    if isinstance(node, Count):
+        if node.where is None:
+            return _count_head(node)
+        return f"{_count_head(node)} where {describe(node.where)}"
+    if isinstance(node, Not):
+        return f"not ({describe(node.part)})"
+    assert isinstance(node, AllOf | AnyOf)
+    joined = "; ".join(describe(part) for part in node.parts)
+    return f"{'all' if isinstance(node, AllOf) else 'any'} of ({joined})"
+
+
+def condition_lines(node: Node, depth: int = 0) -> Iterator[str]:
+    """A condition as a nested Markdown list, one test per line."""
+    indent = "  " * depth
+    if isinstance(node, AllOf | AnyOf):
+        yield f"{indent}- {'all' if isinstance(node, AllOf) else 'any'} of:"
+        for part in node.parts:
+            yield from condition_lines(part, depth + 1)
+    elif isinstance(node, Not):
+        if isinstance(node.part, AllOf | AnyOf | Not | Count):
+            yield f"{indent}- not:"
+            yield from condition_lines(node.part, depth + 1)
+        else:
+            yield f"{indent}- not: {describe(node.part)}"
+    elif isinstance(node, Count) and node.where is not None:
+        yield f"{indent}- {_count_head(node)} where:"
+        yield from condition_lines(node.where, depth + 1)
+    else:
+        yield f"{indent}- {describe(node)}"
+
+
+def _in_force(rule: Rule) -> str:
+    start, end = rule.in_force.start, rule.in_force.end
+    if start and end:
+        return f"from {start} to {end} (both days included)"
+    if start:
+        return f"from {start}"
+    return f"to {end} (that day included)" if end else "always"
+
+
+def _rule_section(rule: Rule, root: Path, heading: str) -> Iterator[str]:
+    yield f"{heading} `{rule.id}`: {rule.title}"
+    yield ""
+    yield f"> {rule.limb}"
+    yield ""
+    yield f"*{rule.citation}*"
+    yield ""
+    if rule.order is not None and rule.decision is not None:
+        yield f"- Decides: **{rule.decision.value}**"
+    else:
+        yield f"- Concludes: `{rule.fact}`"
+    yield f"- In force: {_in_force(rule)}"
+    if rule.note:
+        yield f"- Note: {rule.note}"
+    yield f"- Written in: `{_relative(rule.file, root)}`, line {rule.line}"
+    yield "- Condition:"
+    yield from ("  " + line for line in condition_lines(rule.when))
+    yield ""
+
+
+def _relative(file: str, root: Path) -> str:
+    path = Path(file)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
+def _parameters(ruleset: RuleSet) -> Iterator[str]:
+    yield "## Dated parameters"
+    yield ""
+    yield "| Parameter | Value | Source | Not confirmed |"
+    yield "|---|---|---|---|"
+    for name, parameter in ruleset.header.parameters.items():
+        cells = (f"`{name}`", str(parameter.value), parameter.source, parameter.unconfirmed or "")
+        yield "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+    yield ""
+
+
+def _summaries(ruleset: RuleSet) -> Iterator[str]:
+    risk, stalking = ruleset.header.risk, ruleset.header.stalking
+    yield "## Risk and stalking"
+    yield ""
+    yield (f"The risk level is **high** when `{risk.high}` holds, else **medium** when "
+           f"`{risk.medium}` holds, else **standard**. The indicators listed when they hold: "
+           + ", ".join(f"`{fact}`" for fact in risk.indicators) + ".")
+    yield ""
+    yield f"Stalking is recognised (FOUR met) when `{stalking.four_met}` holds."
+    yield ""
+
+
+def _orders(ruleset: RuleSet, root: Path) -> Iterator[str]:
+    yield "## Orders"
+    yield ""
+    for order, spec in ruleset.orders.items():
+        yield f"### {spec.title} (`{order}`)"
+        yield ""
+        yield f"*{spec.citation}*"
+        yield ""
+        yield ("The first rule below that holds decides; an unknown rule before it that would "
+               f"decide otherwise makes the decision `consider`. If none holds: "
+               f"**{spec.default.value}**.")
+        yield ""
+        for index, rule_id in enumerate(spec.precedence, start=1):
+            yield from _rule_section(ruleset.by_id[rule_id], root, f"#### {index}.")
+
+
+def _roles(ruleset: RuleSet) -> dict[str, list[str]]:
+    header = ruleset.header
+    roles: dict[str, list[str]] = {}
+    for fact, role in ((header.risk.high, "risk level high"),
+                       (header.risk.medium, "risk level medium"),
+                       (header.stalking.four_met, "FOUR met (stalking recognised)")):
+        roles.setdefault(fact, []).append(role)
+    for fact in header.risk.indicators:
+        roles.setdefault(fact, []).append("a risk indicator")
+    return roles
+
+
+def _facts(ruleset: RuleSet, root: Path) -> Iterator[str]:
+    yield "## Derived facts"
+    yield ""
+    yield ("A fact holds if any rule concluding it holds, fails if all of them fail, and is "
+           "otherwise unknown. A rule not in force on the assessment date fails.")
+    yield ""
+    users: dict[str, list[str]] = {}
+    for rule in sorted(ruleset.rules, key=lambda r: r.id):
+        for fact in sorted(rule.facts_used):
+            users.setdefault(fact, []).append(rule.id)
+    roles = _roles(ruleset)
+    by_file: dict[str, list[str]] = {}
+    for rule in sorted(ruleset.rules, key=lambda r: (r.file, r.line)):
+        if rule.fact is not None and not any(rule.fact in facts for facts in by_file.values()):
+            by_file.setdefault(rule.file, []).append(rule.fact)
+    for file, facts in by_file.items():
+        yield f"### From `{_relative(file, root)}`"
+        yield ""
+        for fact in facts:
+            yield f"#### Fact `{fact}`"
+            yield ""
+            if fact in roles:
+                yield "Gives: " + "; ".join(roles[fact]) + "."
+                yield ""
+            used = users.get(fact, [])
+            yield "Used by: " + (", ".join(f"`{r}`" for r in used) if used else "no rule") + "."
+            yield ""
+            for rule in sorted(ruleset.rules_for_fact[fact], key=lambda r: (r.file, r.line)):
+                yield from _rule_section(rule, root, "#####")
+
+
+def render_markdown(ruleset: RuleSet) -> str:
+    """The rule set as a Markdown document."""
+    root = Path(ruleset.directory)
+    lines = [
+        f"<!-- Generated by `spo-advisor rules docs` from the rule set {ruleset.name}, "
+        "version " + ruleset.version + ". Do not edit: edit the rule files and regenerate. -->",
+        "",
+        f"# The rules of `{ruleset.name}` (version {ruleset.version})",
+        "",
+        ("Each rule shows the legal limb it encodes (paraphrased), its citation, the dates it "
+         "is in force and its condition in words. Every condition is true, false or unknown: "
+         "a fact not recorded is unknown, never false."),
+        "",
+        *_parameters(ruleset),
+        *_summaries(ruleset),
+        *_orders(ruleset, root),
+        *_facts(ruleset, root),
+    ]
+    return "\n".join(lines).rstrip("\n") + "\n"

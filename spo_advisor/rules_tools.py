@@ -1,0 +1,46 @@
+"""``spo-advisor rules coverage`` and ``spo-advisor rules docs``: how well the golden cases
+exercise a rule set, and the rule set as a Markdown document."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from spo_advisor.assess import DEFAULT_RULES, load_rules
+
+EXIT_OK, EXIT_PROBLEMS = 0, 1
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from spo_advisor.coverage import measure_directory
+
+    coverage, problems = measure_directory(args.directory)
+    shortfalls = coverage.shortfalls()
+    for line in [*map(str, problems), *map(str, shortfalls), *coverage.figures()]:
+        print(line)
+    return EXIT_PROBLEMS if problems or shortfalls else EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from spo_advisor.rules_docs import render_markdown
+
+    text = render_markdown(load_rules(args.directory))
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return EXIT_OK
+
+
+def add_commands(commands: argparse._SubParsersAction, rules_commands: argparse._SubParsersAction
+                 ) -> None:
+    """Add ``rules coverage`` and ``rules docs`` to the command line."""
+    coverage = rules_commands.add_parser(
+        "coverage", help="show which rules and conditions the golden cases leave untested")
+    coverage.add_argument("directory", nargs="?", default=str(DEFAULT_RULES), metavar="DIR")
+    coverage.set_defaults(run=_coverage)
+    docs = rules_commands.add_parser("docs", help="write the rule set as a Markdown document")
+    docs.add_argument("directory", nargs="?", default=str(DEFAULT_RULES), metavar="DIR")
+    docs.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    docs.set_defaults(run=_docs)
