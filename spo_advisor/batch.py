@@ -4,7 +4,7 @@ Cases stream through in constant memory: the input is read one item (one line) a
 time, at most a fixed number of cases are in flight, and each result is handed on as
 soon as it and every case before it are done, so results keep the input order. With
 ``jobs`` above 1 the cases are assessed in a :class:`multiprocessing.pool.Pool` whose
-workers receive the rule set once, in their initializer.
+workers each load the rule set once, in their initializer.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +31,7 @@ from typing import IO, Any, TextIO, TypeVar
 from spo_advisor import cli
 from spo_advisor.assess import assess, load_rules
 from spo_advisor.case import MAX_BYTES, ActionType, Case, parse_case_text
-from spo_advisor.errors import CaseError, Problem
+from spo_advisor.errors import CaseError, Problem, RuleSetError
 from spo_advisor.logic import Decision
 from spo_advisor.result import Assessment
 from spo_advisor.review import Review, review
@@ -43,7 +43,6 @@ CHUNKSIZE = 16
 """Cases sent to a worker process at a time; at most ``2 * jobs * CHUNKSIZE`` are in flight."""
 
 CaseSource = Case | dict[str, Any] | str | Path
-RulesSource = RuleSet | str | Path | None
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
 
@@ -59,22 +58,34 @@ class _Settings:
     as_of: date | None
 
 
-_worker: tuple[Callable[[_Settings, Any], Any], _Settings] | None = None
+_worker: tuple[Callable[[_Settings, Any], Any], _Settings | None] | None = None
 
 
-def _start_worker(function: Callable[[_Settings, Any], Any], settings: _Settings) -> None:
-    """Pool initializer: keep the function and the rule set for every task of this worker.
+def _start_worker(function: Callable[[_Settings, Any], Any], directory: str, sha256: str,
+                  as_of: date | None) -> None:
+    """Pool initializer: load the rule set once, for every task of this worker.
 
+    The rule set is loaded from its directory (a forked worker finds it already loaded);
+    a rule set that no longer loads, or whose files have changed since the batch began,
+    fails each task instead (an initializer that raises would be restarted for ever).
     Ctrl-C is left to the parent process, which stops the pool.
     """
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = (function, settings)
+    try:
+        rules: RuleSet | None = load_rules(directory)
+    except RuleSetError:
+        rules = None
+    current = rules is not None and rules.sha256 == sha256
+    _worker = (function, _Settings(rules, as_of) if rules is not None and current else None)
 
 
 def _work(item: Any) -> Any:
     assert _worker is not None, "the pool initializer has not run"
     function, settings = _worker
+    if settings is None:
+        raise RuleSetError([Problem("rules_changed",
+                                    "the rule set changed while the cases were assessed")])
     return function(settings, item)
 
 
@@ -118,14 +129,15 @@ class _Feed:
 
 
 def _ordered_map(function: Callable[[_Settings, Item], Outcome], items: Iterable[Item],
-                 settings: _Settings, jobs: int) -> Iterator[Outcome]:
+                 settings: _Settings, jobs: int) -> Generator[Outcome, None, None]:
     """``function(settings, item)`` for each item, lazily and in order; ``jobs`` processes."""
     if jobs == 1:
         for item in items:
             yield function(settings, item)
         return
     feed = _Feed(items, limit=2 * jobs * CHUNKSIZE)
-    with multiprocessing.Pool(jobs, _start_worker, (function, settings)) as pool:
+    initargs = (function, settings.rules.directory, settings.rules.sha256, settings.as_of)
+    with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
         try:
             for outcome in pool.imap(_work, feed, CHUNKSIZE):
                 yield outcome
@@ -134,10 +146,6 @@ def _ordered_map(function: Callable[[_Settings, Item], Outcome], items: Iterable
             feed.close()
     if feed.error is not None:
         raise feed.error
-
-
-def _ruleset(rules: RulesSource) -> RuleSet:
-    return rules if isinstance(rules, RuleSet) else load_rules(rules)
 
 
 # ------------------------------------------------------------------------------ assess_many
@@ -151,19 +159,21 @@ def _assess_item(settings: _Settings, case: CaseSource) -> Assessment | CaseErro
 
 
 def assess_many(cases: Iterable[CaseSource], *, as_of: date | None = None,
-                rules: RulesSource = None,
-                jobs: int = 1) -> Iterator[Assessment | CaseError]:
-    """Assess many cases: an iterator of one result per case, in the order given.
+                rules: RuleSet | str | Path | None = None,
+                jobs: int = 1) -> Generator[Assessment | CaseError, None, None]:
+    """Assess many cases: a generator of one result per case, in the order given.
 
     Each case is what :func:`~spo_advisor.assess` accepts (a :class:`Case`, a mapping, or
     a file path). A bad case gives its :class:`~spo_advisor.errors.CaseError` in its place,
     and the others go on. ``cases`` is read lazily, a few cases ahead of the results taken
-    (it may be endless); ``jobs`` above 1 assesses them in that many processes. The rule
-    set is loaded when this is called, so a bad rule set raises here.
+    (it may be endless). ``jobs`` above 1 assesses them in that many processes, which stop
+    when the generator is exhausted or closed. The rule set is loaded when this is called,
+    so a bad rule set raises here.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
-    return _ordered_map(_assess_item, cases, _Settings(_ruleset(rules), as_of), jobs)
+    ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    return _ordered_map(_assess_item, cases, _Settings(ruleset, as_of), jobs)
 
 
 # ----------------------------------------------------------------------- missed opportunities
@@ -343,8 +353,8 @@ class Progress:
 
 DESCRIPTION = """\
 Assess every case in a JSON Lines file: one case per line, each a JSON object as in
-`spo-advisor schema` (blank lines are skipped). The file is streamed: memory does not
-grow with its length.
+`spo-advisor schema` (blank lines are skipped). The file is streamed: memory grows with
+its length only by the list of missed opportunities.
 
 RESULTS gets one JSON object per case line, in input order: the assessment (as
 `assess --format json` gives it) or, for a bad line, {"line": N, "error": {"problems":

@@ -89,16 +89,16 @@ class Coverage:
         rules = self.ruleset.rules
         thresholds = [leaf for leaf in self.leaves if leaf.is_threshold]
         unknowable = [leaf for leaf in self.leaves if leaf.can_be_unknown]
+        seen_unknown = sum(Truth.UNKNOWN in self.seen(leaf) for leaf in unknowable)
+        leaves_covered = sum(map(self.leaf_covered, self.leaves))
+        thresholds_covered = sum(map(self.leaf_covered, thresholds))
         return [
             f"golden cases: {self.cases}",
             f"rules seen true and false: {sum(map(self.rule_covered, rules))}/{len(rules)}",
-            "leaf conditions seen true and false: "
-            f"{sum(map(self.leaf_covered, self.leaves))}/{len(self.leaves)}",
-            "thresholds seen on both sides: "
-            f"{sum(map(self.leaf_covered, thresholds))}/{len(thresholds)}",
-            "leaf conditions seen unknown (reported, not required): "
-            f"{sum(Truth.UNKNOWN in self.seen(leaf) for leaf in unknowable)}/{len(unknowable)}"
-            " of those that can be unknown",
+            f"leaf conditions seen true and false: {leaves_covered}/{len(self.leaves)}",
+            f"thresholds seen on both sides: {thresholds_covered}/{len(thresholds)}",
+            f"leaf conditions seen unknown (reported, not required): {seen_unknown}/"
+            + f"{len(unknowable)} of those that can be unknown",
         ]
 
     def shortfalls(self) -> list[Problem]:
@@ -163,11 +163,11 @@ class _Unknowable:
 
     def node(self, node: Node, model: type[BaseModel]) -> bool:
         if isinstance(node, FieldTest):
-            return _nullable(model, node.path)
+            return nullable(model, node.path)
         if isinstance(node, FactRef):
             return self.fact(node.name)
         if isinstance(node, Count):
-            return node.where is not None and self.node(node.where, _record_model(node.collection))
+            return node.where is not None and self.node(node.where, record_model(node.collection))
         return any(self.node(part, model) for part in children(node))
 
     def fact(self, name: str) -> bool:
@@ -178,8 +178,9 @@ class _Unknowable:
         return self.facts[name]
 
 
-def _nullable(model: type[BaseModel], path: str) -> bool:
-    """Whether a field at a dotted path of ``model`` (or anything on the way) may be null."""
+def nullable(model: type[BaseModel], path: str) -> bool:
+    """Whether the field at a dotted path of ``model`` (or one on the way to it) may be
+    null; ``as_of``, not a field of the model, never is."""
     current: typing.Any = model
     for part in path.split("."):
         if not (isinstance(current, type) and issubclass(current, BaseModel)) \
@@ -192,7 +193,8 @@ def _nullable(model: type[BaseModel], path: str) -> bool:
     return False
 
 
-def _record_model(collection: str) -> type[BaseModel]:
+def record_model(collection: str) -> type[BaseModel]:
+    """The model of one record of a dated collection of the case (``incidents``)."""
     (record,) = typing.get_args(Case.model_fields[collection].annotation)
     assert isinstance(record, type) and issubclass(record, BaseModel)
     return record

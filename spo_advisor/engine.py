@@ -17,20 +17,22 @@ guards against instead:
   value. Evaluations use one session id, so no two cases can share a session; every
   fact id and property name is checked at compile time to have a hash of its own;
 - one lock around every engine call (the C engine is not thread-safe): evaluations run
-  one at a time, and a caller waits for the lock, however many threads call at once;
+  one at a time, and a caller waits for the lock, however many threads call at once; a
+  forked child process starts with a fresh lock and empty sessions;
 - every fact carries the evaluation's nonce, and every firing must join only facts with
   that nonce; a session still holding facts before an evaluation starts, an engine error
   code, an exception while handling a firing, a firing of an unknown rule and a rule
   found both true and false are raised as :class:`~spo_advisor.errors.EngineError`,
   never returned; the session is deleted after every evaluation, whatever happened;
-- the engine's limits (properties per fact, facts joined per rule) are checked when a
-  rule set is compiled.
+- the engine's limits are kept: properties per fact are counted when a rule set is
+  compiled, and joins longer than the engine takes are made in steps.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
@@ -68,11 +70,11 @@ MAX_RULESETS = 16
 MAX_PROPERTIES = 254
 """Most properties the engine accepts in one fact."""
 MAX_JOIN = 16
-"""Most facts the engine joins in one rule."""
+"""Most facts the engine joins in one rule (longer joins are made in steps)."""
 
 SESSION = "s"
 """The one session id: evaluations are serialised, and each deletes its session."""
-_STORED, _NOT_HANDLED, _OBSERVED = 0, 1, 2  # engine result codes that are not failures
+_HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2  # engine result codes that are not failures
 _NO_SESSION = 309  # the engine's error code for a session id with no state
 _STALE = "engine session still holds facts from an earlier evaluation"
 _FIXED_PROPERTIES = ("k", "sid", "id", "$s", "t", "n", "v")
@@ -206,12 +208,16 @@ class _Compiler:
             raise EngineError(f"the rule set uses too many case fields for the engine ({size}, "
                               f"at most {MAX_PROPERTIES})")
         self.exprs: dict[str, Expr] = {}
-        fact_ids = ["c"] + [f"d:{fact}:{v}" for fact in ruleset.rules_for_fact for v in "TF"]
-        fact_ids += [f"r:{rule.id}:F" for rule in ruleset.rules if self._joined_when_false(rule)]
-        self.ids = _distinct(fact_ids, set())
+        self.ids: dict[str, str] = {}
+        self.id_hashes: set[int] = set()
+        self.definition: dict[str, Any] = {}
+        self.firings: dict[str, _Firing] = {}
 
-    def _joined_when_false(self, rule: Rule) -> bool:
-        return rule.fact is not None and len(self.ruleset.rules_for_fact[rule.fact]) > 1
+    def fact_id(self, base: str) -> str:
+        """The id of a fact, made on first use: its hash is no other fact's."""
+        if base not in self.ids:
+            self.ids.update(_distinct([base], self.id_hashes))
+        return self.ids[base]
 
     def literal(self, expr: Expr) -> str:
         name = repr(sorted(expr.items(), key=repr))
@@ -283,41 +289,48 @@ class _Compiler:
         return body + [(frozenset({self.literal(b[1])}), frozenset()) for b in bounds]
 
     def compile(self) -> _Compiled:
-        definition: dict[str, Any] = {}
-        firings: dict[str, _Firing] = {}
+        case_id = self.fact_id("c")
         for rule in self.ruleset.rules:
             for truth in (Truth.TRUE, Truth.FALSE):
                 asserts = self._asserts(rule, truth)
                 for term in self.in_force_terms(rule, truth is Truth.TRUE):
-                    name = f"r{len(definition)}"
-                    definition[name] = {"all": self._patterns(term)}
-                    firings[name] = _Firing(rule.id, truth, len(definition[name]["all"]), asserts)
+                    self._add(self._patterns(term), rule.id, truth, asserts)
         for fact, rules in self.ruleset.rules_for_fact.items():
             if len(rules) > 1:
-                name = f"j{len(definition)}"
-                definition[name] = {"all": [
-                    {f"v{i}": {"$and": [{"t": "r"}, {"n": rule.id}, {"v": "F"}]}}
-                    for i, rule in enumerate(rules)]}
-                firings[name] = _Firing(None, Truth.FALSE, len(rules),
-                                        (self._fact(f"d:{fact}:F", "d", fact, "F"),))
-        for name, rule_definition in definition.items():
-            if len(rule_definition["all"]) > MAX_JOIN:
-                raise EngineError(f"a rule joins more than {MAX_JOIN} facts, the engine's limit"
-                                  f" ({name})")
-        return _Compiled(definition, firings, self.counts, self.keys, self.flags,
-                         self.count_keys, self.ids["c"])
+                patterns = [{f"v{i}": {"$and": [{"t": "r"}, {"n": rule.id}, {"v": "F"}]}}
+                            for i, rule in enumerate(rules)]
+                self._add(patterns, None, Truth.FALSE, (self._fact("d", fact, "F"),))
+        return _Compiled(self.definition, self.firings, self.counts, self.keys, self.flags,
+                         self.count_keys, case_id)
+
+    def _add(self, patterns: list[dict[str, Any]], rule: str | None, truth: Truth,
+             asserts: tuple[str, ...]) -> None:
+        """An engine rule joining ``patterns``. The engine joins at most :data:`MAX_JOIN`
+        facts in one rule, so a longer join is made in steps: each step asserts a partial
+        fact, which the next step joins on."""
+        while len(patterns) > MAX_JOIN:
+            name = f"p{len(self.definition)}"
+            self.definition[name] = {"all": patterns[:MAX_JOIN]}
+            self.firings[name] = _Firing(None, truth, MAX_JOIN, (self._fact("p", name, "T"),))
+            patterns = [{"p": {"$and": [{"t": "p"}, {"n": name}, {"v": "T"}]}},
+                        *patterns[MAX_JOIN:]]
+        name = f"r{len(self.definition)}"
+        self.definition[name] = {"all": patterns}
+        self.firings[name] = _Firing(rule, truth, len(patterns), asserts)
 
     def _asserts(self, rule: Rule, truth: Truth) -> tuple[str, ...]:
+        """The facts a verdict of ``rule`` asserts: its derived fact, or, when false and
+        other rules conclude that fact too, its verdict (joined by the fact's rule)."""
         if rule.fact is None:
             return ()
-        value = "T" if truth is Truth.TRUE else "F"
-        if truth is Truth.FALSE and self._joined_when_false(rule):
-            return (self._fact(f"r:{rule.id}:F", "r", rule.id, "F"),)
-        return (self._fact(f"d:{rule.fact}:{value}", "d", rule.fact, value),)
+        if truth is Truth.FALSE and len(self.ruleset.rules_for_fact[rule.fact]) > 1:
+            return (self._fact("r", rule.id, "F"),)
+        return (self._fact("d", rule.fact, "T" if truth is Truth.TRUE else "F"),)
 
-    def _fact(self, fact_id: str, kind: str, name: str, value: str) -> str:
+    def _fact(self, kind: str, name: str, value: str) -> str:
         """A fact as JSON, less its opening ``{"k":nonce,``."""
-        fact = {"sid": SESSION, "id": self.ids[fact_id], "t": kind, "n": name, "v": value}
+        fact = {"sid": SESSION, "id": self.fact_id(f"{kind}:{name}:{value}"), "t": kind,
+                "n": name, "v": value}
         return json.dumps(fact, separators=(",", ":"))[1:]
 
     def _patterns(self, term: Term) -> list[dict[str, Any]]:
@@ -359,25 +372,23 @@ class _Engine:
         with self.lock:
             handle, compiled = self.register(ruleset)  # again: it may have been freed since
             self._check_empty(handle)
-            stored: list[str] = []
             try:
-                fired = self._run(handle, compiled, f'{{"k":{next(self.nonces)},', body, stored)
-                if stored:
-                    _call(_durable.retract_facts, handle, "[" + ",".join(stored) + "]")
-            except BaseException:
-                _reset(handle)
+                fired = self._run(handle, compiled, f'{{"k":{next(self.nonces)},', body)
+            except EngineError:
                 raise
+            except Exception as error:  # a fault while handling a firing: never a result
+                raise EngineError(f"the rule engine failed: {type(error).__name__}") from error
+            finally:
+                _reset(handle)
         truths = {rule.id: Truth.UNKNOWN for rule in ruleset.rules}
         truths.update(fired)
         return truths
 
     @staticmethod
-    def _run(handle: int, compiled: _Compiled, head: str, body: str,
-             stored: list[str]) -> dict[str, Truth]:
+    def _run(handle: int, compiled: _Compiled, head: str, body: str) -> dict[str, Truth]:
         """Assert the case, then handle every firing until the engine has none left.
 
-        ``head`` opens every fact with this evaluation's nonce; the facts the engine
-        stored are appended to ``stored``, to be retracted afterwards.
+        ``head`` opens every fact with this evaluation's nonce.
         """
         verdicts: dict[str, Truth] = {}
         code, state = _call(_durable.assert_fact, handle, head + body)
@@ -385,7 +396,8 @@ class _Engine:
             return verdicts
         if code == _OBSERVED:
             raise EngineError(_STALE)
-        stored.append(head + body)
+        if code != _HANDLED:
+            raise EngineError(f"the rule engine failed: result code {code}")
         started = _call(_durable.start_action_for_state, handle, state)
         messages: str | None = None if started is None else started[1]
         while messages is not None:
@@ -399,8 +411,7 @@ class _Engine:
                     and verdicts.setdefault(firing.rule, firing.truth) is not firing.truth):
                 raise EngineError("the engine found a rule both true and false")
             for fact in firing.asserts:
-                if _call(_durable.assert_fact, handle, head + fact)[0] == _STORED:
-                    stored.append(head + fact)
+                _call(_durable.assert_fact, handle, head + fact)
             messages = _call(_durable.complete_and_start_action, handle, state)
         return verdicts
 
@@ -411,10 +422,10 @@ class _Engine:
             facts = _durable.get_facts(handle, SESSION)
         except _durable.error as error:
             if str(error).endswith(f"error code: {_NO_SESSION}"):
-                return  # the session has not been created yet
+                return  # no session, as every evaluation leaves it
             raise EngineError(f"the rule engine failed: {error}") from None
+        _reset(handle)
         if facts != "[]":
-            _reset(handle)
             raise EngineError(_STALE)
 
 
@@ -437,6 +448,22 @@ def _call(function: Any, *args: Any) -> Any:
 
 _ENGINE: _Engine | None = None
 _ENGINE_LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A forked process starts with fresh locks and empty sessions: a thread of the parent
+    may have held a lock, or been between two engine calls, when it forked. (No thread can
+    be inside the C engine then: it never releases the interpreter lock.)"""
+    global _ENGINE_LOCK
+    _ENGINE_LOCK = threading.Lock()
+    if _ENGINE is not None:
+        _ENGINE.lock = threading.RLock()
+        for handle, _ in _ENGINE.registered.values():
+            _reset(handle)
+
+
+if _durable is not None:
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def evaluate_with_durable(ruleset: RuleSet, scope: Scope) -> dict[str, Truth]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from spo_advisor.conditions import Node, ParseContext, evaluate, parse_condition
+from spo_advisor.conditions import Node, ParseContext, evaluate, parse_condition, suggest
 from spo_advisor.errors import RuleSetError
 from spo_advisor.evaluator import Evaluation
 from spo_advisor.fields import case_fields
@@ -110,12 +110,13 @@ def load_reason_table(ruleset: RuleSet) -> ReasonTable:
 
     Raises :class:`RuleSetError` listing every problem in the file, with line and column.
     """
-    return _load(ruleset)
+    return _load(Path(ruleset.directory), ruleset)
 
 
 @lru_cache(maxsize=8)
-def _load(ruleset: RuleSet) -> ReasonTable:
-    path = Path(ruleset.directory) / REASON_CODES_FILE
+def _load(directory: Path, ruleset: RuleSet) -> ReasonTable:
+    """Cached by directory too: equal rule sets in two directories may differ in tables."""
+    path = directory / REASON_CODES_FILE
     if not path.is_file():
         return ReasonTable({}, None)
     name = str(path)
@@ -137,6 +138,8 @@ def _load(ruleset: RuleSet) -> ReasonTable:
 
         def report(problem_code: str, message: str, where: tuple[str | int, ...], crumb: str,
                    suggestion: str | None, *, _location: str = location) -> None:
+            if crumb.startswith("when"):  # the parser names the root of a rule's condition
+                crumb = "valid_" + crumb
             collector.add(problem_code, message, name, marks, where, f"{_location} > {crumb}",
                           suggestion)
 
@@ -146,7 +149,8 @@ def _load(ruleset: RuleSet) -> ReasonTable:
             condition, _ = parse_condition(spec.valid_when, ("codes", code, "valid_when"), context)
         if spec.decision_of is not None and spec.decision_of not in ruleset.orders:
             report("unknown_order", f"unknown order {spec.decision_of!r}",
-                   ("codes", code, "decision_of"), "decision_of", None)
+                   ("codes", code, "decision_of"), "decision_of",
+                   suggest(spec.decision_of, sorted(ruleset.orders)))
         codes[code] = ReasonEntry(code, spec, condition)
     if collector.problems:
         raise RuleSetError(collector.problems)

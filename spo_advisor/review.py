@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from spo_advisor.assess import assess, input_sha256, library_version, load_rules, run_rules
+from spo_advisor.assess import assess, input_sha256, library_version, load_rules
 from spo_advisor.case import Case, Incident, load_case
+from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
 from spo_advisor.logic import Decision, Truth, any_of
 from spo_advisor.reason_codes import ReasonCheck, judge_reason, load_reason_table
@@ -96,7 +97,8 @@ class Review(_Output):
     ruleset: RulesetInfo
     reason_codes_sha256: str | None = Field(
         description="sha256 of the rule set's reason-code table; null if it has none")
-    engine: str
+    engine: Literal["durable_rules", "python"] = Field(
+        description="The engine that inferred the decisions on each date")
     library_version: str
     input_sha256: str = Field(description="sha256 of the canonical JSON of the input case")
     timeline: list[TimelineRow]
@@ -157,11 +159,13 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
              for order in ruleset.orders}
     reviewed = []
     for action in actions:
-        evaluation = run_rules(ruleset, case_scope(case, action.date), "python")[0]
-        reviewed.append(ActionReview(
-            date=action.date, action=action.action.value, decisions_then=decisions[action.date],
-            reasons=[judge_reason(table, code.value, evaluation, decisions[action.date])
-                     for code in action.reasons]))
+        checks = []
+        if action.reasons:  # judged on the facts of the action's date
+            facts = evaluate_ruleset(ruleset, case_scope(case, action.date))
+            checks = [judge_reason(table, code.value, facts, decisions[action.date])
+                      for code in action.reasons]
+        reviewed.append(ActionReview(date=action.date, action=action.action.value,
+                                     decisions_then=decisions[action.date], reasons=checks))
     left_out = (len(case.incidents) - len(incidents)) + (len(case.actions) - len(actions))
     now = assessed[day]
     return Review(

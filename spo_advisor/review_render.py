@@ -27,7 +27,7 @@ from spo_advisor.whatif import Change
 SHORT_LABEL = {"recommended": "REC", "consider": "consider", "not_recommended": "no",
                "not_available": "n/a"}
 """Decisions in the timeline table, where space is short."""
-SHORT_LEGEND = "REC recommended; consider; no = not recommended; n/a = not available"
+SHORT_LEGEND = "REC = recommended; no = not recommended; n/a = not available"
 
 VERDICT_LABEL = {False: "not a legal bar", True: "sound reason", None: "cannot be judged"}
 """How a judged reason's ``valid`` reads."""

@@ -81,14 +81,20 @@ def holding_with_nothing_known(ruleset: RuleSet) -> dict[str, date]:
     return found
 
 
-def _probe_dates(ruleset: RuleSet) -> list[date]:
+def named_dates(ruleset: RuleSet) -> set[date]:
+    """Every date the rule set names: parameters, dates in force and dates in conditions."""
     named = {parameter.value for parameter in ruleset.header.parameters.values()}
     for rule in ruleset.rules:
         named |= {day for day in (rule.in_force.start, rule.in_force.end) if day}
         named |= {node.operand for node in walk(rule.when)
                   if isinstance(node, FieldTest) and isinstance(node.operand, date)}
+    return named
+
+
+def _probe_dates(ruleset: RuleSet) -> list[date]:
     shifts = (timedelta(days=-1), timedelta(0), timedelta(days=1))
-    return sorted({EARLIEST, LATEST} | {day + shift for day in named for shift in shifts})
+    around = {day + shift for day in named_dates(ruleset) for shift in shifts}
+    return sorted({EARLIEST, LATEST} | around)
 
 
 def has_positive_leaf(node: Node, negated: bool = False) -> bool:

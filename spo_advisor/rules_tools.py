@@ -6,8 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spo_advisor.assess import DEFAULT_RULES, load_rules
+
+if TYPE_CHECKING:
+    from spo_advisor.cli import SubParsers
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -33,8 +37,7 @@ def _docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_commands(commands: argparse._SubParsersAction, rules_commands: argparse._SubParsersAction
-                 ) -> None:
+def add_commands(commands: SubParsers, rules_commands: SubParsers) -> None:
     """Add ``rules coverage`` and ``rules docs`` to the command line."""
     coverage = rules_commands.add_parser(
         "coverage", help="show which rules and conditions the golden cases leave untested")

@@ -4,8 +4,9 @@ For every order decided ``consider`` or ``not_recommended``, each case field lef
 in a rule that is itself unknown is set, one at a time, to each value that can matter,
 and the rules are evaluated again (the pure evaluator only: one evaluation per value).
 Booleans are tried true and false; enumerations each allowed value (a list of them each
-single value, and empty); whole numbers and dates one value from each interval between
-the operands of the rule conditions that test the field. A field of dated records
+single value, and empty); free text each value the rule conditions name, and one they do
+not; whole numbers and dates one value from each interval between the operands of the
+rule conditions that test the field. A field of dated records
 (``incidents.violence``) is set on the records where it is not recorded.
 """
 
@@ -102,6 +103,8 @@ class _Trial:
     low: Any = None
     """For ordered fields: the interval [low, high) the value stands for (None: open)."""
     high: Any = None
+    label: str | None = None
+    """How the condition names the value, when not by the value itself."""
 
 
 def _field_changes(ruleset: RuleSet, scope: Scope, path: str,
@@ -145,10 +148,16 @@ def _set(scope: Scope, path: str, collection: str | None, value: Any) -> tuple[S
 def _trials(ruleset: RuleSet, spec: FieldSpec, path: str, day: date) -> Iterator[_Trial]:
     if spec.kind == "bool":
         yield from (_Trial(True), _Trial(False))
-    elif spec.kind in ("enum", "str"):
-        choices = spec.choices or tuple(dict.fromkeys(
+    elif spec.kind == "enum":
+        yield from (_Trial(choice) for choice in spec.choices)
+    elif spec.kind == "str":
+        named = list(dict.fromkeys(
             item for test in _tests(ruleset).get(path, ()) for item in _operands(test, day)))
-        yield from (_Trial(choice) for choice in choices)
+        yield from (_Trial(item) for item in named)
+        other = "other"
+        while other in named:
+            other += "_"
+        yield _Trial(other, label="none of " + ", ".join(named))
     elif spec.kind == "enum_list":
         yield _Trial([])
         yield from (_Trial([choice]) for choice in spec.choices)
@@ -240,7 +249,7 @@ def _show(value: Any) -> str:
 def _condition(spec: FieldSpec, group: list[_Trial]) -> str:
     if spec.kind in ("int", "date"):
         return _interval_text(spec, group[0].low, group[-1].high)
-    shown = [_show(trial.value) for trial in group]
+    shown = [trial.label or _show(trial.value) for trial in group]
     return "is " + (shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1])
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import multiprocessing
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINI_RULES, incident
+from conftest import MINI_RULES, ROOT, incident
 
 from spo_advisor import batch
 from spo_advisor.assess import assess
@@ -101,9 +103,10 @@ def test_assess_many_in_two_processes_reads_a_bounded_way_ahead(mini_rules: Rule
     for number, result in enumerate(itertools.islice(results, 200)):
         assert isinstance(result, Assessment) and result.case_id == f"B-{number}"
         taken_ahead.append(source.taken - number)
-    results.close()  # type: ignore[attr-defined]
+    results.close()
     assert max(taken_ahead) <= BOUND_2_JOBS + 1
     assert source.taken <= 200 + BOUND_2_JOBS
+    assert multiprocessing.active_children() == []  # closing stopped the workers
 
 
 def test_assess_many_two_processes_give_the_same_results_as_one(mini_rules: RuleSet) -> None:
@@ -119,6 +122,20 @@ def test_assess_many_checks_its_arguments_when_called() -> None:
         batch.assess_many([], jobs=0)
     with pytest.raises(RuleSetError):
         batch.assess_many([], rules=MINI_RULES / "no-such-directory")
+
+
+def test_a_worker_refuses_a_rule_set_changed_since_the_batch_began(
+        mini_rules: RuleSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # keep Ctrl-C here
+    monkeypatch.setattr(batch, "_worker", None)
+    batch._start_worker(batch._assess_item, str(MINI_RULES), mini_rules.sha256, None)
+    assert isinstance(batch._work(case(0)), Assessment)
+    for directory, sha256 in ((str(MINI_RULES), "0" * 64), (str(MINI_RULES / "gone"), "")):
+        batch._start_worker(batch._assess_item, directory, sha256, None)
+        with pytest.raises(RuleSetError) as caught:
+            batch._work(case(0))
+        assert str(caught.value) == (
+            "[rules_changed] the rule set changed while the cases were assessed")
 
 
 def test_an_error_in_the_input_reaches_the_caller_after_the_results_before_it(
@@ -252,14 +269,16 @@ def test_as_of_applies_to_every_case(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_two_jobs_write_the_same_results_as_one(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reviewed = [case(n, actions=[{"date": "2021-02-10", "action": "no_action"}]) for n in range(9)]
     source = write_lines(tmp_path / "cases.jsonl",
-                         [json.dumps(c) for c in mixed(150)] + ["not json"])
+                         [json.dumps(c) for c in mixed(150) + reviewed] + ["not json"])
     one = run(capsys, source, "--out", str(tmp_path / "one.jsonl"))
     two = run(capsys, source, "--out", str(tmp_path / "two.jsonl"), "--jobs", "2")
     assert one == two
     assert one[0] == 2
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
-    assert len(read_results(tmp_path / "one.jsonl")) == 151
+    assert len(read_results(tmp_path / "one.jsonl")) == 160
+    assert "missed opportunities: 3 " in one[1]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -381,3 +400,17 @@ def test_help_documents_the_output_the_summary_and_the_exit_status(
     assert "a summary goes to standard output" in text
     assert "A progress bar is drawn on standard error when it is a terminal" in text
     assert "exit status: 0 every line was a valid case; 2 a line was bad" in text
+
+
+def test_the_example_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """examples/batch/cases.jsonl: realistic cases, one deliberately bad line (line 5)."""
+    source = ROOT / "examples" / "batch" / "cases.jsonl"
+    code = main(["batch", str(source), "--out", str(tmp_path / "out.jsonl")])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.splitlines() == [
+        f"{source}:5:1: [wrong_type] victim.very_frightened: expected true, false or null",
+        f"{source}:5:1: [invalid_date] incidents.0.date: not a valid date (expected YYYY-MM-DD)"]
+    assert out.startswith("9 case lines: 8 assessed, 1 bad\n")
+    assert ("  line 1, case EX-2021-001: SPO first recommended on 2021-01-05; "
+            "spo_considered_not_applied on 2021-02-01\n") in out

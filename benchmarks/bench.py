@@ -1,0 +1,228 @@
+"""Speed and memory of ``assess``, ``review`` and batches, on synthetic cases.
+
+    .venv/bin/python benchmarks/bench.py            # full run (about a quarter of an hour)
+    .venv/bin/python benchmarks/bench.py --quick    # smaller counts (about a minute)
+
+Every figure is a rate or a ratio. The floor is validating the same case with Pydantic
+alone (``Case.model_validate``): whatever the library does, it has to do that. The cases
+are generated here, from a fixed seed, with every field of the case model in play and
+about one fact in five unknown. Timings interleave the measured call and the floor, so
+a machine busy with other work slows both alike; each figure is the best of a few rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import os
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import spo_advisor  # noqa: E402
+from spo_advisor.case import (  # noqa: E402
+    ActionType, Behaviour, Case, Fear, Indicators, Jurisdiction, OrderType, ReasonCode,
+    Relationship, Stage, Target, Threat,
+)
+from spo_advisor.assess import library_version  # noqa: E402
+
+SEED = 20191215
+FORCES = ("cleveland", "metropolitan", "greater_manchester", "british_transport_police",
+          "north_wales", "west_yorkshire", "ministry_of_defence_police", "essex")
+BOROUGHS = ("croydon", "bromley", "sutton", "hackney", "camden")
+FIRST_DAY = date(2019, 1, 1)
+DAYS = 2700  # assessment dates from 2019 to mid-2026: before and after the laws began
+
+
+# ------------------------------------------------------------------------ synthetic cases
+
+
+def synthetic_case(rng: random.Random, index: int, incidents: int | None = None) -> dict[str, Any]:
+    """A valid, varied case as the JSON contract has it; ``incidents`` fixes their number
+    (else 0 to 7). About one fact in five is unknown (``null``)."""
+
+    def maybe(value: Any) -> Any:
+        return None if rng.random() < 0.2 else value
+
+    def flag() -> bool | None:
+        return maybe(rng.random() < 0.5)
+
+    def some(values: Any, most: int) -> list[str]:
+        return [v.value for v in rng.sample(list(values), rng.randint(0, most))]
+
+    def near(day: date, before: int, after: int) -> str:
+        return (day + timedelta(days=rng.randint(-before, after))).isoformat()
+
+    assessed = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+    force = rng.choice(FORCES)
+    count = rng.randint(0, 7) if incidents is None else incidents
+    return {
+        "case_id": f"BENCH-{index:07d}",
+        "assessed_on": assessed.isoformat(),
+        "police_force": maybe(force),
+        "jurisdiction": maybe(rng.choice([Jurisdiction.ENGLAND_AND_WALES.value] * 8
+                                         + [j.value for j in Jurisdiction])),
+        "london_borough": maybe(rng.choice(BOROUGHS)) if force == "metropolitan" else None,
+        "suspect": {"age": maybe(rng.randint(12, 80)), "lives_in_force_area": flag(),
+                    "in_or_coming_to_force_area": flag()},
+        "victim": {"age": maybe(rng.randint(12, 90)), "very_frightened": flag(),
+                   "fears": maybe(some(Fear, 3)), "substantial_adverse_effect": flag()},
+        "relationship": maybe(rng.choice(list(Relationship)).value),
+        "separated_on": maybe(near(assessed, 900, 30)),
+        "incidents": [{
+            "date": near(assessed, 700, 30),
+            "behaviours": some(Behaviour, 3),
+            "target": maybe(rng.choice(list(Target)).value),
+            "threats": maybe(some(Threat, 2)),
+            "violence": flag(), "strangulation": flag(), "weapon": flag(), "abroad": flag(),
+            "sexual_behaviour": flag(),
+        } for _ in range(count)],
+        "indicators": {name: flag() for name in Indicators.model_fields},
+        "dash_yes_count": maybe(rng.randint(0, 27)),
+        "criminal_justice": {"stage": maybe(rng.choice(list(Stage)).value),
+                             "remanded_in_custody": flag(), "bail_conditions": flag(),
+                             "offence_charged": maybe(rng.choice(["pha_s2a", "pha_s4a"]))},
+        "victim_supports_prosecution": flag(),
+        "existing_orders": [{"type": rng.choice(list(OrderType)).value,
+                             "protects_victim": flag(),
+                             "expires_on": maybe(near(assessed, 400, 700))}
+                            for _ in range(rng.randint(0, 2))],
+        "actions": [{"date": near(assessed, 500, 30),
+                     "action": rng.choice(list(ActionType)).value,
+                     "reasons": some(ReasonCode, 2)} for _ in range(rng.randint(0, 3))],
+        "four": {"fixated": flag(), "obsessive": flag(), "unwanted": flag()},
+    }
+
+
+def synthetic_cases(count: int, *, seed: int = SEED, incidents: int | None = None,
+                    start: int = 0) -> Iterator[dict[str, Any]]:
+    """``count`` synthetic cases, the same for the same arguments."""
+    rng = random.Random(seed)
+    for index in range(start, start + count):
+        yield synthetic_case(rng, index, incidents)
+
+
+# ------------------------------------------------------------------------------ measuring
+
+
+def _seconds_each(function: Callable[[Any], Any], items: list[Any]) -> float:
+    start = time.perf_counter()
+    for item in items:
+        function(item)
+    return (time.perf_counter() - start) / len(items)
+
+
+def against_floor(function: Callable[[Any], Any], cases: list[dict[str, Any]],
+                  rounds: int = 3) -> tuple[float, float]:
+    """Seconds per case of ``function`` and of the floor, each the best of ``rounds``
+    rounds, the two measured in turn."""
+    spent, floor = [], []
+    for _ in range(rounds):
+        floor.append(_seconds_each(Case.model_validate, cases))
+        spent.append(_seconds_each(function, cases))
+    return min(spent), min(floor)
+
+
+def resident_mb() -> float:
+    """This process's resident memory now, in MB (Linux), else its peak so far."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def _line(label: str, text: str) -> None:
+    print(f"  {label:<44} {text}", flush=True)
+
+
+def _rate(seconds_each: float) -> str:
+    return f"{1 / seconds_each:,.0f}/s"
+
+
+# ----------------------------------------------------------------------------- the benchmarks
+
+
+def bench_assess(rules: Any, count: int) -> None:
+    cases = list(synthetic_cases(count))
+    for engine in ("durable_rules", "python"):
+        def run(case: dict[str, Any], engine: Any = engine) -> Any:
+            return spo_advisor.assess(case, rules=rules, engine_choice=engine)
+
+        spent, floor = against_floor(run, cases)
+        _line(f"assess, engine {engine}", f"{_rate(spent)}  {spent / floor:.0f}x the floor "
+                                          f"(floor {_rate(floor)})")
+
+
+def bench_review(rules: Any, count: int) -> None:
+    if not hasattr(spo_advisor, "review"):
+        _line("review", "not in this version")
+        return
+    cases = list(synthetic_cases(count, incidents=10))
+    spent, floor = against_floor(lambda case: spo_advisor.review(case, rules=rules), cases)
+    _line("review, 10 incidents", f"{_rate(spent)}  {spent / floor:.0f}x the floor "
+                                  f"(floor {_rate(floor)})")
+
+
+def bench_memory(rules: Any, count: int) -> None:
+    cases = synthetic_cases(count + 1000, seed=SEED + 1)
+    for case in itertools.islice(cases, 1000):  # warm up: rule set compiled, caches full
+        spo_advisor.assess(case, rules=rules)
+    gc.collect()
+    before = resident_mb()
+    for case in cases:
+        spo_advisor.assess(case, rules=rules)
+    gc.collect()
+    after = resident_mb()
+    _line(f"resident memory, {count:,} assessments",
+          f"{before:.1f} MB before, {after:.1f} MB after: {after - before:+.1f} MB")
+
+
+def bench_batch(rules: Any, counts: tuple[int, ...]) -> None:
+    try:
+        from spo_advisor.batch import assess_many
+    except ImportError:
+        _line("batch", "not in this version")
+        return
+    rates: dict[tuple[int, int], float] = {}
+    for count in counts:
+        for jobs in (1, 2):
+            start = time.perf_counter()
+            done = sum(1 for _ in assess_many(synthetic_cases(count), rules=rules, jobs=jobs))
+            assert done == count
+            rates[count, jobs] = count / (time.perf_counter() - start)
+            _line(f"batch of {count:,}, --jobs {jobs}", f"{rates[count, jobs]:,.0f} cases/s")
+        _line(f"batch of {count:,}, --jobs 2 against --jobs 1",
+              f"{rates[count, 2] / rates[count, 1]:.2f}x")
+    small, large = counts[0], counts[-1]
+    for jobs in (1, 2):
+        _line(f"batch --jobs {jobs}, rate at {large:,} against {small:,}",
+              f"{rates[large, jobs] / rates[small, jobs]:.2f}x (1.00x is linear)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    rules = spo_advisor.load_rules()
+    print(f"spo_advisor {library_version()} on Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores; rule set {rules.name} {rules.version}, "
+          f"{len(rules.rules)} rules" + ("; --quick" if quick else ""))
+    bench_assess(rules, 300 if quick else 2000)
+    bench_review(rules, 30 if quick else 300)
+    bench_memory(rules, 10_000 if quick else 100_000)
+    bench_batch(rules, (1_000, 10_000) if quick else (10_000, 100_000))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,190 @@
+"""Property tests: explanations provably match decisions, on cases across the whole model.
+
+Cases are generated from the case model itself (every scalar field and every field of
+every dated record, each null where the model allows it or left out), with dates and
+numbers concentrated around every threshold the shipped rule set names. On each case:
+
+- the pure-Python three-valued evaluator and durable_rules give every rule the same
+  verdict, and so every order the same decision (skipped where durable_rules is not
+  installed);
+- every ``reasons`` entry names a rule that is true on the case, every ``unmet`` entry a
+  rule that is false, and the deciding rule is true;
+- the assessment is deterministic and survives a JSON round trip, as does the case.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from conftest import SHIPPED_RULES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spo_advisor.assess import assess, load_rules
+from spo_advisor.case import Case, canonical_json, load_case
+from spo_advisor.conditions import Count, FieldTest, walk
+from spo_advisor.coverage import nullable, record_model
+from spo_advisor.decide import decide_all
+from spo_advisor.evaluator import evaluate_ruleset
+from spo_advisor.facts import case_scope
+from spo_advisor.fields import AS_OF, FieldSpec, case_fields
+from spo_advisor.logic import Truth
+from spo_advisor.result import Assessment
+from spo_advisor.rules import RuleSet
+from spo_advisor.rules_check import named_dates
+
+RULES: RuleSet = load_rules(SHIPPED_RULES)
+PROPERTY = settings(max_examples=2000, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# Values the rule set cannot supply: free-text fields and the ranges of whole numbers.
+POLICE_FORCES = ["greater_manchester", "metropolitan", "british_transport_police", "cleveland",
+                 "north_wales", "ministry_of_defence_police", "west_yorkshire", "kent"]
+TEXTS: dict[str, list[str]] = {
+    "case_id": ["P-1", "case-478212", "case-1221200"],
+    "police_force": POLICE_FORCES,
+    "london_borough": ["croydon", "bromley", "sutton", "lambeth"],
+    "criminal_justice.offence_charged": ["pha_s2a", "pha_s4a", "pha_s4"],
+    "actions.note": ["a note"],
+}
+RANGES: dict[str, tuple[int, int]] = {
+    "suspect.age": (0, 120), "victim.age": (0, 120), "dash_yes_count": (0, 27),
+}
+AGES_OF_NOTE = [15, 16, 17, 18]
+
+
+def _most_records(ruleset: RuleSet) -> int:
+    """One more record than any count needs."""
+    return 1 + max((node.at_least for rule in ruleset.rules for node in walk(rule.when)
+                    if isinstance(node, Count)), default=1)
+
+
+def _around(values: set[int]) -> list[int]:
+    return sorted({value + shift for value in values for shift in (-1, 0, 1)})
+
+
+def _int_thresholds(ruleset: RuleSet) -> dict[str, set[int]]:
+    """The whole numbers each field is compared with, and the day windows of counts."""
+    found: dict[str, set[int]] = {}
+    for rule in ruleset.rules:
+        for node in walk(rule.when):
+            if isinstance(node, FieldTest) and isinstance(node.operand, int) \
+                    and not isinstance(node.operand, bool):
+                found.setdefault(node.path, set()).add(node.operand)
+            if isinstance(node, Count) and node.within_days is not None:
+                found.setdefault("within_days", set()).add(node.within_days)
+    return found
+
+
+THRESHOLDS = _int_thresholds(RULES)
+MOST_RECORDS = _most_records(RULES)
+DAYS_OF_NOTE = sorted({day + timedelta(days=shift) for day in named_dates(RULES)
+                       for shift in (-1, 0, 1)})
+# Offsets (days before as_of) of dated records: each count window's edges, the same day,
+# a day in the future (not yet known on as_of), and anything within about eight years.
+OFFSETS = st.one_of(st.sampled_from(_around(THRESHOLDS.get("within_days", set()) | {0})),
+                    st.integers(-30, 3000))
+
+
+def _value(path: str, spec: FieldSpec) -> st.SearchStrategy[Any]:
+    """The values of one field: every choice of an enumeration, both booleans, numbers
+    around each threshold; a date as its distance before the assessment date."""
+    name = path.rsplit(".", 1)[-1] if path.split(".")[0] in case_fields().collections else path
+    if spec.kind == "bool":
+        return st.booleans()
+    if spec.kind == "enum":
+        return st.sampled_from(spec.choices)
+    if spec.kind == "enum_list":
+        return st.lists(st.sampled_from(spec.choices), unique=True)
+    if spec.kind == "date":
+        return OFFSETS.map(lambda days: timedelta(days=days))
+    if spec.kind == "int":
+        low, high = RANGES[name]
+        noted = [n for n in _around(THRESHOLDS.get(name, set())) + AGES_OF_NOTE if low <= n <= high]
+        return st.one_of(st.sampled_from(noted), st.integers(low, high))
+    return st.sampled_from(TEXTS[path])
+
+
+def _field(path: str, spec: FieldSpec, can_be_null: bool) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), _value(path, spec)) if can_be_null else _value(path, spec)
+
+
+SCALARS = {path: _field(path, spec, nullable(Case, path))
+           for path, spec in case_fields().scalars.items() if path not in (AS_OF, "case_id")}
+RECORDS = {collection: st.lists(st.fixed_dictionaries(
+               {name: _field(f"{collection}.{name}", spec, nullable(record_model(collection), name))
+                for name, spec in specs.items()}), max_size=MOST_RECORDS)
+           for collection, specs in case_fields().collections.items()}
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Case, date]:
+    """A case across the whole model and the date to assess it on."""
+    as_of = draw(st.one_of(st.sampled_from(DAYS_OF_NOTE),
+                           st.dates(date(2018, 1, 1), date(2027, 12, 31))))
+    data: dict[str, Any] = {"case_id": draw(st.sampled_from(TEXTS["case_id"]))}
+    present = draw(st.fixed_dictionaries({}, optional=SCALARS))  # a key left out: not known
+    for path, value in present.items():
+        _put(data, path, _dated(value, as_of))
+    for collection, strategy in RECORDS.items():
+        data[collection] = [{name: _dated(value, as_of) for name, value in record.items()}
+                            for record in draw(strategy)]
+    return load_case(data), as_of
+
+
+def _dated(value: Any, as_of: date) -> Any:
+    return as_of - value if isinstance(value, timedelta) else value
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+def test_the_strategy_knows_every_free_text_and_number_field() -> None:
+    """A field added to the case model must be given values here, or the tests would break."""
+    fields = case_fields()
+    paths = {path: spec for path, spec in fields.scalars.items() if path != AS_OF}
+    paths |= {f"{c}.{name}": spec for c, specs in fields.collections.items()
+              for name, spec in specs.items()}
+    assert {p for p, s in paths.items() if s.kind == "str"} == set(TEXTS)
+    assert {p for p, s in paths.items() if s.kind == "int"} == set(RANGES)
+
+
+@given(cases())
+@settings(PROPERTY)
+def test_evaluator_and_durable_rules_agree(drawn: tuple[Case, date]) -> None:
+    pytest.importorskip("durable")
+    from spo_advisor import engine
+
+    case, as_of = drawn
+    scope = case_scope(case, as_of)
+    evaluated = evaluate_ruleset(RULES, scope).truths()
+    inferred = engine.evaluate_with_durable(RULES, scope)
+    assert inferred == evaluated
+    assert decide_all(RULES, inferred) == decide_all(RULES, evaluated)
+
+
+@given(cases())
+@settings(PROPERTY)
+def test_explanations_name_rules_with_the_verdict_they_claim(drawn: tuple[Case, date]) -> None:
+    case, as_of = drawn
+    assessment = assess(case, as_of, rules=RULES, engine_choice="python")
+    truths = evaluate_ruleset(RULES, case_scope(case, as_of)).truths()
+    for recommendation in assessment.recommendations:
+        if recommendation.deciding_rule is not None:
+            assert truths[recommendation.deciding_rule] is Truth.TRUE
+        assert [r.rule for r in recommendation.reasons
+                if truths[r.rule] is not Truth.TRUE] == []
+        assert [r.rule for r in recommendation.unmet
+                if truths[r.rule] is not Truth.FALSE] == []
+    text = json.dumps(assessment.model_dump(mode="json"), sort_keys=True)
+    again = assess(case, as_of, rules=RULES, engine_choice="python")
+    assert json.dumps(again.model_dump(mode="json"), sort_keys=True) == text
+    assert Assessment.model_validate(json.loads(text)) == assessment
+    assert load_case(json.loads(canonical_json(case))) == case

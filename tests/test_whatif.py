@@ -1,0 +1,208 @@
+"""Tests for spo_advisor.whatif: which unknown facts would change a decision, and to what."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MINI_RULES, incident
+
+from spo_advisor import engine, whatif
+from spo_advisor.assess import assess, load_rules, run_rules
+from spo_advisor.logic import Decision
+from spo_advisor.whatif import Change, what_would_change
+
+CONTRACT_KEYS = {"field", "condition", "values", "records", "changes", "text"}
+
+
+def mini_case(**changes: Any) -> dict[str, Any]:
+    """Under the mini rules, acts and no known risk: the SPO is 'consider' until the victim's
+    fear, threats to kill, or violence in the last 30 days is known."""
+    case: dict[str, Any] = {
+        "case_id": "WIF-1", "assessed_on": "2021-03-01",
+        "victim": {"very_frightened": False}, "indicators": {"threats_to_kill": False},
+        "suspect": {"age": 30}, "relationship": "stranger",
+        "incidents": [incident("2021-02-20", "following", violence=False)],
+    }
+    case.update(changes)
+    return case
+
+
+def texts(changes: list[Change]) -> list[str]:
+    return [change.text for change in changes]
+
+
+def test_boolean_field_tried_both_ways() -> None:
+    changes = what_would_change(mini_case(victim={"very_frightened": None}), rules=MINI_RULES)
+    assert texts(changes) == ["spo: recommended if victim.very_frightened is true"]
+    (change,) = changes
+    assert change.model_dump(mode="json") == {
+        "field": "victim.very_frightened", "condition": "is true", "values": [True],
+        "records": None, "changes": [{"order": "spo", "now": "consider", "to": "recommended"}],
+        "text": "spo: recommended if victim.very_frightened is true"}
+    assert set(change.model_dump()) == CONTRACT_KEYS
+
+
+def test_record_field_set_where_it_is_not_recorded() -> None:
+    case = mini_case(incidents=[incident("2021-02-20", "following"),
+                                incident("2021-02-21", "loitering"),
+                                incident("2021-02-22", "watching", violence=False)])
+    assert texts(what_would_change(case, rules=MINI_RULES)) == [
+        "spo: recommended if incidents.violence is true where it is not recorded (2 records)"]
+
+
+def test_records_after_the_date_are_not_set() -> None:
+    case = mini_case(incidents=[incident("2021-02-20", "following"),
+                                incident("2021-03-05", "loitering")])
+    (change,) = what_would_change(case, rules=MINI_RULES)
+    assert change.records == 1
+
+
+def test_integer_field_tried_at_the_bounds_of_the_rules() -> None:
+    # risk.medium_age: suspect.age at_least 18, with an ex-spouse not yet separated.
+    case = mini_case(suspect={"age": None}, relationship="ex_spouse", separated_on="2021-03-05")
+    assert texts(what_would_change(case, rules=MINI_RULES)) == [
+        "spo: recommended if suspect.age is 18 or more"]
+    (change,) = what_would_change(case, rules=MINI_RULES)
+    assert change.values == [18]
+
+
+def test_enumeration_values_with_the_same_outcome_together() -> None:
+    case = mini_case(relationship=None, separated_on="2021-03-05")
+    assert texts(what_would_change(case, rules=MINI_RULES)) == [
+        "spo: recommended if relationship is ex_intimate_partner or ex_spouse"]
+
+
+def test_date_field_tried_either_side_of_as_of() -> None:
+    case = mini_case(relationship="ex_spouse", separated_on=None)
+    (change,) = what_would_change(case, rules=MINI_RULES)
+    assert change.text == "spo: recommended if separated_on is on or after 2021-03-01"
+    assert change.values == ["2021-03-01"]
+    later = what_would_change(case, date(2021, 3, 10), rules=MINI_RULES)
+    assert texts(later) == ["spo: recommended if separated_on is on or after 2021-03-10"]
+
+
+def test_nothing_when_no_decision_is_open() -> None:
+    case = mini_case(victim={"very_frightened": True}, indicators={"threats_to_kill": None})
+    assert assess(case, rules=MINI_RULES).decisions() == {"spo": Decision.RECOMMENDED}
+    assert what_would_change(case, rules=MINI_RULES) == []
+
+
+def test_only_the_python_evaluator_runs_once_per_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any) -> None:
+        raise AssertionError("what-ifs must not run the durable_rules engine")
+
+    calls: list[str] = []
+
+    def counting(ruleset: Any, scope: Any, engine_choice: Any = "auto") -> Any:
+        calls.append(engine_choice)
+        return run_rules(ruleset, scope, engine_choice)
+
+    monkeypatch.setattr(engine, "evaluate_with_durable", refuse)
+    monkeypatch.setattr(whatif, "run_rules", counting)
+    what_would_change(mini_case(victim={"very_frightened": None}), rules=MINI_RULES)
+    assert calls == ["python"] * 3  # the case as it is, then true and false
+
+
+RANKING_RULES = """\
+rules:
+  - {id: f, title: F, citation: "t", limb: "t", when: {field: as_of, on_or_after: 2020-01-01},
+     then: {fact: f}}
+  - {id: a.rec, title: A, citation: "t", limb: "t",
+     when: {field: victim.very_frightened, is: true}, then: {order: a, decision: recommended}}
+  - {id: b.rec, title: B, citation: "t", limb: "t",
+     when: {field: indicators.prior_violence, is: true}, then: {order: b, decision: recommended}}
+  - {id: c.rec, title: C, citation: "t", limb: "t",
+     when: {any: [{field: indicators.prior_violence, is: true},
+                  {field: indicators.substance_misuse, is: true}]},
+     then: {order: c, decision: recommended}}
+"""
+RANKING_HEADER = """\
+name: ranking
+version: "1"
+jurisdiction: england_and_wales
+orders:
+  a: {title: A, citation: "t", default: not_recommended, precedence: [a.rec]}
+  b: {title: B, citation: "t", default: not_recommended, precedence: [b.rec]}
+  c: {title: C, citation: "t", default: not_recommended, precedence: [c.rec]}
+risk: {high: f, medium: f, indicators: []}
+stalking: {four_met: f}
+"""
+
+
+def test_ranked_by_impact(tmp_path: Path) -> None:
+    (tmp_path / "ruleset.yaml").write_text(RANKING_HEADER, encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(RANKING_RULES, encoding="utf-8")
+    case = {"case_id": "WIF-2", "assessed_on": "2021-03-01"}
+    assert texts(what_would_change(case, rules=tmp_path)) == [
+        "b: recommended, c: recommended if indicators.prior_violence is true",
+        "c: recommended if indicators.substance_misuse is true",
+        "a: recommended if victim.very_frightened is true",
+        "b: not_recommended if indicators.prior_violence is false",
+        "a: not_recommended if victim.very_frightened is false",
+    ]
+
+
+# ------------------------------------------------------------- the shipped rules
+
+
+def with_change(case: dict[str, Any], change: Change, value: Any) -> dict[str, Any]:
+    """The case with the change's field set to ``value``."""
+    changed = copy.deepcopy(case)
+    head, _, rest = change.field.partition(".")
+    if change.records is not None:
+        for record in changed[head]:
+            if record.get(rest) is None:
+                record[rest] = value
+        return changed
+    target = changed
+    parts = change.field.split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+    return changed
+
+
+SHIPPED_CASES: list[dict[str, Any]] = [
+    {"case_id": "WIF-S1", "assessed_on": "2021-03-01", "jurisdiction": "england_and_wales",
+     "police_force": "cleveland",
+     "incidents": [incident("2021-02-20", "following"), incident("2021-02-25", "contact")]},
+    {"case_id": "WIF-S2", "assessed_on": "2025-06-01", "jurisdiction": "england_and_wales",
+     "police_force": "greater_manchester", "suspect": {"lives_in_force_area": True},
+     "relationship": "ex_intimate_partner",
+     "incidents": [incident("2025-05-20", "loitering", target="victim", threats=[])]},
+    {"case_id": "WIF-S3", "assessed_on": "2025-06-01", "jurisdiction": "england_and_wales",
+     "suspect": {"lives_in_force_area": False, "in_or_coming_to_force_area": False},
+     "relationship": "ex_intimate_partner", "victim": {"very_frightened": True},
+     "incidents": [incident("2025-05-20", "loitering", threats=["violence"], violence=True)]},
+]
+
+
+def test_free_text_tried_with_each_named_value_and_one_other() -> None:
+    changes = [c for c in what_would_change(SHIPPED_CASES[2]) if c.field == "police_force"]
+    named = {value for change in changes for value in change.values} - {"other"}
+    assert "british_transport_police" in named
+    (other,) = [c for c in changes if c.values == ["other"]]
+    assert other.condition.startswith("is none of ")
+    assert set(other.condition.removeprefix("is none of ").split(", ")) == named
+
+
+@pytest.mark.parametrize("case", SHIPPED_CASES, ids=lambda case: case["case_id"])
+def test_each_change_holds_when_the_fact_is_established(case: dict[str, Any]) -> None:
+    ruleset = load_rules()
+    before = assess(case, rules=ruleset).decisions()
+    changes = what_would_change(case, rules=ruleset)
+    assert changes, "these cases have unknown facts that matter"
+    for change in changes:
+        for value in change.values:
+            after = assess(with_change(case, change, value), rules=ruleset).decisions()
+            for item in change.changes:
+                assert before[item.order] is item.now
+                assert item.now in (Decision.CONSIDER, Decision.NOT_RECOMMENDED)
+                assert after[item.order] is item.to, (change.text, value)
+            unchanged = set(before) - {item.order for item in change.changes}
+            assert all(after[order] is before[order] for order in unchanged
+                       if before[order] in (Decision.CONSIDER, Decision.NOT_RECOMMENDED)), value
