@@ -3,6 +3,8 @@
 One call, ``assess(case)``, returns an :class:`Assessment`: for every protective order
 the rules know, a decision (recommended, consider, not_recommended, not_available) with
 the reasons, the unmet conditions and the unknown facts, each citing the law.
+``review(case)`` replays a case on each date for a complaint reviewer, and
+``what_would_change(case)`` lists the unknown facts that would change a decision.
 """
 
 from spo_advisor.assess import assess, load_rules
@@ -10,16 +12,20 @@ from spo_advisor.case import Case, case_json_schema, load_case
 from spo_advisor.errors import CaseError, EngineError, Problem, RuleSetError, SpoAdvisorError
 from spo_advisor.logic import Decision
 from spo_advisor.result import Assessment, Recommendation
+from spo_advisor.review import Review, review
 from spo_advisor.rules import RuleSet
+from spo_advisor.whatif import Change, what_would_change
 
 __all__ = [
     "Assessment",
     "Case",
     "CaseError",
+    "Change",
     "Decision",
     "EngineError",
     "Problem",
     "Recommendation",
+    "Review",
     "RuleSet",
     "RuleSetError",
     "SpoAdvisorError",
@@ -27,4 +33,6 @@ __all__ = [
     "case_json_schema",
     "load_case",
     "load_rules",
+    "review",
+    "what_would_change",
 ]

@@ -248,6 +248,7 @@ class ReasonCode(StrEnum):
     EXISTING_ORDER_IN_FORCE = "existing_order_in_force"
     SUSPECT_REMANDED = "suspect_remanded"
     SUSPECT_OUTSIDE_FORCE_AREA = "suspect_outside_force_area"
+    CONDITIONS_NOT_MET = "conditions_not_met"
 
 
 # --------------------------------------------------------------------------------- models

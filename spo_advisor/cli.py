@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 from spo_advisor.assess import DEFAULT_RULES, assess, load_rules
 from spo_advisor.case import Case, case_json_schema, load_case, parse_case_text
 from spo_advisor.errors import CaseError, Problem, ProblemsError, SpoAdvisorError
+from spo_advisor.render import html_document
 from spo_advisor.result import Assessment
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "html")
 
 
 class UsageError(SpoAdvisorError):
@@ -49,6 +50,8 @@ def render(assessment: Assessment, fmt: str) -> str:
         return json.dumps(assessment.model_dump(mode="json"), indent=2)
     if fmt == "markdown":
         return assessment.to_markdown()
+    if fmt == "html":
+        return assessment.to_html()
     return assessment.explain()
 
 
@@ -63,7 +66,9 @@ def _assess(args: argparse.Namespace) -> int:
             problems += [_in_file(p, argument) for p in error.problems]
             continue
         outputs.append(render(assess(case, args.as_of, rules=rules), args.format))
-    if args.format == "json" and len(args.files) > 1:
+    if args.format == "html":
+        print(html_document(outputs, "spo-advisor assessment"), end="")
+    elif args.format == "json" and len(args.files) > 1:
         print("[" + ",\n".join(outputs) + "]")
     else:
         print("\n\n".join(outputs))

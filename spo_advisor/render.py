@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from spo_advisor.result import Assessment, Recommendation, RuleRef
@@ -116,3 +117,10 @@ def assessment_html(a: Assessment) -> str:
             if any(rec.court_terms for rec in a.recommendations) else "")
     return (f"<div class='spo'>{STYLE}<h2>Assessment of case {escape(a.case_id)}</h2>{header}"
             f"<table><tr><th>Order</th><th>Decision</th></tr>{rows}</table>{sections}{note}</div>")
+
+
+def html_document(fragments: Sequence[str], title: str) -> str:
+    """A complete HTML page holding the given fragments (for files and browsers)."""
+    body = "<hr>".join(fragments)
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{escape(title)}</title></head><body>{body}</body></html>\n")

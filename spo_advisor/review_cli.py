@@ -25,7 +25,7 @@ from spo_advisor.cli import (
 from spo_advisor.errors import CaseError, Problem
 from spo_advisor.record import verify
 from spo_advisor.review import Review, review
-from spo_advisor.review_render import html_document
+from spo_advisor.render import html_document
 
 FORMATS = ("text", "json", "markdown", "html")
 

@@ -301,10 +301,3 @@ def review_html(r: Review) -> str:
             f"<h3>What to find out next</h3><ul class='changes'>{changes}</ul>"
             f"<h3>Where things stand on {r.as_of}</h3>{assessment_html(r.assessment)}"
             f"<p><em>{escape(UNDATED_NOTE)}</em></p></div>")
-
-
-def html_document(fragments: Sequence[str], title: str) -> str:
-    """A complete HTML page holding the given fragments (for files and browsers)."""
-    body = "<hr>".join(fragments)
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{escape(title)}</title></head><body>{body}</body></html>\n")

@@ -316,7 +316,7 @@ def test_enumeration_values(enum: Any, values: list[str]) -> None:
 def test_long_enumerations_have_the_contract_sizes() -> None:
     assert len(Relationship) == 17
     assert len(Behaviour) == 14
-    assert len(ReasonCode) == 14
+    assert len(ReasonCode) == 15  # the contract's 14 and conditions_not_met
     assert {"co_parent", "online_only", "client_or_professional"} <= set(Relationship)
     assert {"vexatious_reports", "proxy_recruitment", "tracking_device"} <= set(Behaviour)
     assert {"suspect_outside_force_area", "acts_before_2020"} <= set(ReasonCode)

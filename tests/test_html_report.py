@@ -21,7 +21,7 @@ from conftest import incident
 
 from spo_advisor.assess import assess
 from spo_advisor.review import Review, review
-from spo_advisor.review_render import html_document
+from spo_advisor.render import html_document
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(

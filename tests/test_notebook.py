@@ -15,12 +15,13 @@ CELL_TIMEOUT = 300  # seconds; a hung kernel fails the test instead of the whole
 
 
 def output_text(notebook: Any) -> str:
-    """Everything the code cells printed or displayed, as text."""
+    """Everything the code cells printed or displayed, as text. A cell's printed text may
+    arrive in several stream outputs (the kernel flushes as it goes): they are joined."""
     parts = []
     for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            parts.append(output.get("text", ""))
-            parts.extend(str(value) for value in output.get("data", {}).values())
+        outputs = cell.get("outputs", [])
+        parts.append("".join(output.get("text", "") for output in outputs))
+        parts.extend(str(value) for output in outputs for value in output.get("data", {}).values())
     return "\n".join(parts)
 
 
