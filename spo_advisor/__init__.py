@@ -8,6 +8,7 @@ the reasons, the unmet conditions and the unknown facts, each citing the law.
 """
 
 from spo_advisor.assess import assess, load_rules
+from spo_advisor.batch import assess_many
 from spo_advisor.case import Case, case_json_schema, load_case
 from spo_advisor.errors import CaseError, EngineError, Problem, RuleSetError, SpoAdvisorError
 from spo_advisor.logic import Decision
@@ -30,6 +31,7 @@ __all__ = [
     "RuleSetError",
     "SpoAdvisorError",
     "assess",
+    "assess_many",
     "case_json_schema",
     "load_case",
     "load_rules",

@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, TextIO, TypeVar
 
-from spo_advisor import cli
+from spo_advisor import cli_common as cli
 from spo_advisor.assess import assess, load_rules
 from spo_advisor.case import MAX_BYTES, ActionType, Case, parse_case_text
 from spo_advisor.errors import CaseError, Problem, RuleSetError
@@ -394,7 +394,7 @@ def add_commands(commands: cli.SubParsers, rules_commands: cli.SubParsers) -> No
                        help="assess in N processes (default: 1)")
     batch.add_argument("--rules", default=None, metavar="DIR",
                        help="rule-set directory (default: the shipped England and Wales rules)")
-    batch.add_argument("--as-of", type=cli._iso_date, metavar="DATE",
+    batch.add_argument("--as-of", type=cli.iso_date, metavar="DATE",
                        help="assess as of this date (default: each case's assessed_on, else today)")
     batch.set_defaults(run=run_batch)
 

@@ -13,36 +13,27 @@ import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spo_advisor.assess import DEFAULT_RULES, assess, load_rules
-from spo_advisor.case import Case, case_json_schema, load_case, parse_case_text
+from spo_advisor.case import case_json_schema
+from spo_advisor.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    iso_date,
+    read_case_argument,
+    report_problems,
+    with_file,
+)
 from spo_advisor.errors import CaseError, Problem, ProblemsError, SpoAdvisorError
 from spo_advisor.render import html_document
 from spo_advisor.result import Assessment
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
+if TYPE_CHECKING:
+    from spo_advisor.cli_common import SubParsers
+
 FORMATS = ("text", "json", "markdown", "html")
-
-
-class UsageError(SpoAdvisorError):
-    """A command line that cannot be carried out."""
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not a valid date (expected YYYY-MM-DD)") from None
-
-
-def read_case_argument(argument: str) -> Case:
-    """A case from a file path, or from standard input for ``-``."""
-    if argument == "-":
-        return parse_case_text(sys.stdin.read(), filename="<stdin>")
-    return load_case(Path(argument))
 
 
 def render(assessment: Assessment, fmt: str) -> str:
@@ -63,7 +54,7 @@ def _assess(args: argparse.Namespace) -> int:
         try:
             case = read_case_argument(argument)
         except CaseError as error:
-            problems += [_in_file(p, argument) for p in error.problems]
+            problems += [with_file(p, argument) for p in error.problems]
             continue
         outputs.append(render(assess(case, args.as_of, rules=rules), args.format))
     if args.format == "html":
@@ -72,21 +63,7 @@ def _assess(args: argparse.Namespace) -> int:
         print("[" + ",\n".join(outputs) + "]")
     else:
         print("\n\n".join(outputs))
-    return _report(problems)
-
-
-def _in_file(problem: Problem, argument: str) -> Problem:
-    if problem.file:
-        return problem
-    name = "<stdin>" if argument == "-" else argument
-    return Problem(problem.code, problem.message, problem.location, name, problem.line,
-                   problem.column, problem.suggestion)
-
-
-def _report(problems: Sequence[Problem]) -> int:
-    for problem in problems:
-        print(str(problem), file=sys.stderr)
-    return EXIT_BAD_INPUT if problems else EXIT_OK
+    return report_problems(problems)
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -128,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     assess_cmd.add_argument("files", nargs="+", metavar="FILE",
                             help="YAML or JSON case file; - for standard input")
     assess_cmd.add_argument("--format", choices=FORMATS, default="text")
-    assess_cmd.add_argument("--as-of", type=_iso_date, metavar="DATE",
+    assess_cmd.add_argument("--as-of", type=iso_date, metavar="DATE",
                             help="assess as of this date (default: the case's assessed_on, else today)")
     assess_cmd.add_argument("--rules", default=None, metavar="DIR",
                             help="rule-set directory (default: the shipped England and Wales rules)")
@@ -153,10 +130,6 @@ EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor
 """Modules that add their own commands with ``add_commands(commands, rules_commands)``."""
 
 
-if TYPE_CHECKING:
-    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
-
-
 def _extensions() -> list[Callable[[SubParsers, SubParsers], None]]:
     """Further commands, each defined in the module that does the work."""
     found = []
@@ -178,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return command(args)
     except ProblemsError as error:
-        return _report(error.problems)
+        return report_problems(error.problems)
     except SpoAdvisorError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

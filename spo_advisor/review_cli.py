@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from spo_advisor.assess import load_rules
 from spo_advisor.case import Case
-from spo_advisor.cli import (
+from spo_advisor.cli_common import (
     EXIT_OK,
     EXIT_PROBLEMS,
-    _in_file,
-    _iso_date,
-    _report,
+    iso_date,
     read_case_argument,
+    report_problems,
+    with_file,
 )
 from spo_advisor.errors import CaseError, Problem
 from spo_advisor.record import verify
-from spo_advisor.review import Review, review
 from spo_advisor.render import html_document
+
+if TYPE_CHECKING:
+    from spo_advisor.cli_common import SubParsers
+from spo_advisor.review import Review, review
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -49,7 +53,7 @@ def _review(args: argparse.Namespace) -> int:
         try:
             case: Case = read_case_argument(argument)
         except CaseError as error:
-            problems += [_in_file(p, argument) for p in error.problems]
+            problems += [with_file(p, argument) for p in error.problems]
             continue
         outputs.append(render(review(case, args.as_of, rules=rules), args.format))
     if args.format == "html":
@@ -59,7 +63,7 @@ def _review(args: argparse.Namespace) -> int:
         print("[" + ",\n".join(outputs) + "]")
     elif outputs:
         print("\n\n".join(outputs))
-    return _report(problems)
+    return report_problems(problems)
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -76,8 +80,7 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS
 
 
-def add_commands(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
-                 rules_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(commands: SubParsers, rules_commands: SubParsers) -> None:
     """Add ``review`` and ``verify`` to the ``spo-advisor`` command line."""
     rules_help = "rule-set directory (default: the shipped England and Wales rules)"
     review_cmd = commands.add_parser(
@@ -85,7 +88,7 @@ def add_commands(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     review_cmd.add_argument("files", nargs="+", metavar="FILE",
                             help="YAML or JSON case file; - for standard input")
     review_cmd.add_argument("--format", choices=FORMATS, default="text")
-    review_cmd.add_argument("--as-of", type=_iso_date, metavar="DATE",
+    review_cmd.add_argument("--as-of", type=iso_date, metavar="DATE",
                             help="review as of this date (default: the case's assessed_on, "
                                  "else today)")
     review_cmd.add_argument("--rules", default=None, metavar="DIR", help=rules_help)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from spo_advisor.assess import DEFAULT_RULES, load_rules
 
 if TYPE_CHECKING:
-    from spo_advisor.cli import SubParsers
+    from spo_advisor.cli_common import SubParsers
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 

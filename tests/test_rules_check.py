@@ -39,20 +39,20 @@ def test_drafting_faults_are_reported_at_their_lines(capsys: pytest.CaptureFixtu
     # is known), spo.recommended (`not: not:` is positive), risk.high_new_ground and
     # spo.consider_other_ground (grounds in force alongside others, not successors).
     assert run_check(capsys, DRAFTING) == (1, [
-        "rules.yaml:36:16: [overlapping_dates] At Rule(id=risk.medium_new) > in_force.from: "
-        "starts on 2022-06-01, but rule 'risk.medium_old' with the same conclusion (fact "
-        "'risk_medium') is in force to 2022-12-31, that day included: both are in force from "
-        "2022-06-01 to 2022-12-31",
-        "rules.yaml:47:5: [negation_only] At Rule(id=spo.too_early) > when: the condition has "
-        "no positive part (every test is negated) and holds on a case where nothing is known "
-        "(as of 1990-01-01); state what must be present",
-        "rules.yaml:54:5: [negation_only] At Rule(id=spo.no_incidents) > when: the condition "
-        "has no positive part (every test is negated) and holds on a case where nothing is "
-        "known (as of 1990-01-01); state what must be present",
-        "rules.yaml:83:16: [overlapping_dates] At Rule(id=spo.consider_new) > in_force.from: "
-        "starts on 2024-03-31, but rule 'spo.consider_old' with the same conclusion (decision "
-        "'consider' for 'spo') is in force to 2024-03-31, that day included: both are in force "
-        "from 2024-03-31 to 2024-03-31",
+        ("rules.yaml:36:16: [overlapping_dates] At Rule(id=risk.medium_new) > in_force.from: "
+         "starts on 2022-06-01, but rule 'risk.medium_old' with the same conclusion (fact "
+         "'risk_medium') is in force to 2022-12-31, that day included: both are in force from "
+         "2022-06-01 to 2022-12-31"),
+        ("rules.yaml:47:5: [negation_only] At Rule(id=spo.too_early) > when: the condition has "
+         "no positive part (every test is negated) and holds on a case where nothing is known "
+         "(as of 1990-01-01); state what must be present"),
+        ("rules.yaml:54:5: [negation_only] At Rule(id=spo.no_incidents) > when: the condition "
+         "has no positive part (every test is negated) and holds on a case where nothing is "
+         "known (as of 1990-01-01); state what must be present"),
+        ("rules.yaml:83:16: [overlapping_dates] At Rule(id=spo.consider_new) > in_force.from: "
+         "starts on 2024-03-31, but rule 'spo.consider_old' with the same conclusion (decision "
+         "'consider' for 'spo') is in force to 2024-03-31, that day included: both are in force "
+         "from 2024-03-31 to 2024-03-31"),
     ])
 
 
@@ -152,9 +152,9 @@ def test_each_golden_case_is_one_item_and_a_failure_shows_its_diff(
     start = lines.index(f"{golden}:14: golden case 'acts alone wrongly expected to be "
                         "recommended' failed")
     assert lines[start + 1:start + 6] == [
-        "  - order spo: expected recommended, got consider (deciding rule spo.consider; unmet "
-        "[]; unknown ['indicators.threats_to_kill', 'relationship', 'separated_on', "
-        "'suspect.age', 'victim.very_frightened'])",
+        ("  - order spo: expected recommended, got consider (deciding rule spo.consider; unmet "
+         "[]; unknown ['indicators.threats_to_kill', 'relationship', 'separated_on', "
+         "'suspect.age', 'victim.very_frightened'])"),
         "  - order spo: expected deciding rule spo.recommended, got spo.consider",
         "  - fact repeated: expected true, got false",
         "  order: expected decision (deciding rule) | got",

@@ -28,63 +28,63 @@ def load_problems(root: Path) -> list[str]:
 
 def test_every_problem_is_reported_at_its_line() -> None:
     assert load_problems(BAD / "every_problem") == [
-        "rules.yaml:10:5: [duplicate_id] At Rule(id=acts) > id: rule id already used in "
-        "rules.yaml",
-        "rules.yaml:14:57: [invalid_choice] At Rule(id=acts) > when > where: not one of the "
-        "allowed values: following, contact, publishing, online_monitoring, loitering, "
-        "property_interference, watching, turning_up, tracking_device, gifts, impersonation, "
-        "third_party_contact, proxy_recruitment, vexatious_reports; did you mean 'loitering'?",
-        "rules.yaml:17:5: [missing_citation] At Rule(id=risk.high): a rule needs a citation: "
-        "the provision it encodes",
-        "rules.yaml:20:12: [unknown_field] At Rule(id=risk.high) > when: unknown case field "
-        "'indicators.threats_to_kil'; did you mean 'indicators.threats_to_kill'?",
-        "rules.yaml:26:5: [missing_limb] At Rule(id=risk.high_age) > limb: a rule needs its "
-        "limb: a short paraphrase of the legal text it encodes",
-        "rules.yaml:29:32: [wrong_type] At Rule(id=risk.high_age) > when > all[0]: operator "
-        "'before' does not apply to 'suspect.age' (int)",
-        "rules.yaml:30:33: [wrong_type] At Rule(id=risk.high_age) > when > all[1]: operator "
-        "'at_least' does not apply to 'separated_on' (date)",
-        "rules.yaml:31:32: [wrong_type] At Rule(id=risk.high_age) > when > all[2]: expected a "
-        "whole number",
-        "rules.yaml:38:5: [unknown_key] At Rule(id=risk.medium) > notes: unknown key; did you "
-        "mean 'note'?",
-        "rules.yaml:39:33: [unknown_operator] At Rule(id=risk.medium) > when: unknown operator "
-        "'contain'; did you mean 'contains'?",
-        "rules.yaml:46:35: [unknown_param] At Rule(id=spo.too_early) > when: unknown parameter "
-        "'strat'; did you mean 'start'?",
-        "rules.yaml:53:33: [unknown_fact] At Rule(id=spo.recommended) > when > all[1]: no rule "
-        "concludes the fact 'risk_hihg'; did you mean 'risk_high'?",
-        "rules.yaml:54:24: [invalid_value] At Rule(id=spo.recommended) > then.decision: Input "
-        "should be 'recommended', 'consider', 'not_recommended' or 'not_available'; did you "
-        "mean 'recommended'?",
-        "rules.yaml:60:5: [reversed_dates] At Rule(id=spo.consider) > in_force: in_force 'from' "
-        "is after 'to'",
-        "rules.yaml:64:5: [no_precedence] At Rule(id=spo.consider_unlisted): decision rule for "
-        "'spo' is not in that order's precedence",
-        "rules.yaml:76:12: [unknown_order] At Rule(id=dvpo.recommended) > then: unknown order "
-        "'dvpn'; did you mean 'dvpo'?",
-        "rules.yaml:78:5: [cycle] At Rule(id=loop.one): facts depend on themselves: loop.one > "
-        "loop.two > loop.one",
-        "ruleset.yaml:17:9: [unknown_rule] At Order(spo) > precedence[2]: precedence names an "
-        "unknown rule 'spo.recomended'; did you mean 'spo.recommended'?",
-        "ruleset.yaml:19:9: [wrong_order] At Order(spo) > precedence[4]: rule 'acts' does not "
-        "decide 'spo'",
-        "ruleset.yaml:20:9: [duplicate_precedence] At Order(spo) > precedence[5]: rule "
-        "'spo.too_early' listed twice",
-        "ruleset.yaml:25:18: [wrong_order] At Order(dvpo) > precedence[0]: rule "
-        "'dvpo.recommended' does not decide 'dvpo'",
-        "ruleset.yaml:28:3: [unknown_fact] ruleset > risk.medium: no rule concludes the fact "
-        "'risk_medum'; did you mean 'risk_medium'?",
+        ("rules.yaml:10:5: [duplicate_id] At Rule(id=acts) > id: rule id already used in "
+         "rules.yaml"),
+        ("rules.yaml:14:57: [invalid_choice] At Rule(id=acts) > when > where: not one of the "
+         "allowed values: following, contact, publishing, online_monitoring, loitering, "
+         "property_interference, watching, turning_up, tracking_device, gifts, impersonation, "
+         "third_party_contact, proxy_recruitment, vexatious_reports; did you mean 'loitering'?"),
+        ("rules.yaml:17:5: [missing_citation] At Rule(id=risk.high): a rule needs a citation: "
+         "the provision it encodes"),
+        ("rules.yaml:20:12: [unknown_field] At Rule(id=risk.high) > when: unknown case field "
+         "'indicators.threats_to_kil'; did you mean 'indicators.threats_to_kill'?"),
+        ("rules.yaml:26:5: [missing_limb] At Rule(id=risk.high_age) > limb: a rule needs its "
+         "limb: a short paraphrase of the legal text it encodes"),
+        ("rules.yaml:29:32: [wrong_type] At Rule(id=risk.high_age) > when > all[0]: operator "
+         "'before' does not apply to 'suspect.age' (int)"),
+        ("rules.yaml:30:33: [wrong_type] At Rule(id=risk.high_age) > when > all[1]: operator "
+         "'at_least' does not apply to 'separated_on' (date)"),
+        ("rules.yaml:31:32: [wrong_type] At Rule(id=risk.high_age) > when > all[2]: expected a "
+         "whole number"),
+        ("rules.yaml:38:5: [unknown_key] At Rule(id=risk.medium) > notes: unknown key; did you "
+         "mean 'note'?"),
+        ("rules.yaml:39:33: [unknown_operator] At Rule(id=risk.medium) > when: unknown operator "
+         "'contain'; did you mean 'contains'?"),
+        ("rules.yaml:46:35: [unknown_param] At Rule(id=spo.too_early) > when: unknown parameter "
+         "'strat'; did you mean 'start'?"),
+        ("rules.yaml:53:33: [unknown_fact] At Rule(id=spo.recommended) > when > all[1]: no rule "
+         "concludes the fact 'risk_hihg'; did you mean 'risk_high'?"),
+        ("rules.yaml:54:24: [invalid_value] At Rule(id=spo.recommended) > then.decision: Input "
+         "should be 'recommended', 'consider', 'not_recommended' or 'not_available'; did you "
+         "mean 'recommended'?"),
+        ("rules.yaml:60:5: [reversed_dates] At Rule(id=spo.consider) > in_force: in_force 'from' "
+         "is after 'to'"),
+        ("rules.yaml:64:5: [no_precedence] At Rule(id=spo.consider_unlisted): decision rule for "
+         "'spo' is not in that order's precedence"),
+        ("rules.yaml:76:12: [unknown_order] At Rule(id=dvpo.recommended) > then: unknown order "
+         "'dvpn'; did you mean 'dvpo'?"),
+        ("rules.yaml:78:5: [cycle] At Rule(id=loop.one): facts depend on themselves: loop.one > "
+         "loop.two > loop.one"),
+        ("ruleset.yaml:17:9: [unknown_rule] At Order(spo) > precedence[2]: precedence names an "
+         "unknown rule 'spo.recomended'; did you mean 'spo.recommended'?"),
+        ("ruleset.yaml:19:9: [wrong_order] At Order(spo) > precedence[4]: rule 'acts' does not "
+         "decide 'spo'"),
+        ("ruleset.yaml:20:9: [duplicate_precedence] At Order(spo) > precedence[5]: rule "
+         "'spo.too_early' listed twice"),
+        ("ruleset.yaml:25:18: [wrong_order] At Order(dvpo) > precedence[0]: rule "
+         "'dvpo.recommended' does not decide 'dvpo'"),
+        ("ruleset.yaml:28:3: [unknown_fact] ruleset > risk.medium: no rule concludes the fact "
+         "'risk_medum'; did you mean 'risk_medium'?"),
     ]
 
 
 def test_a_broken_header_does_not_hide_the_problems_of_the_rules() -> None:
     # The parameter `start` is still known from the header as written: no unknown_param.
     assert load_problems(BAD / "broken_header") == [
-        "rules.yaml:10:31: [wrong_type] At Rule(id=risk.high) > when > all[2]: expected a "
-        "whole number",
-        "ruleset.yaml:2:1: [invalid_value] ruleset > name: must be snake_case (lower-case "
-        "letters, digits, underscores)",
+        ("rules.yaml:10:31: [wrong_type] At Rule(id=risk.high) > when > all[2]: expected a "
+         "whole number"),
+        ("ruleset.yaml:2:1: [invalid_value] ruleset > name: must be snake_case (lower-case "
+         "letters, digits, underscores)"),
         "ruleset.yaml:2:1: [missing_key] ruleset > version: required key is missing",
         "ruleset.yaml:2:1: [missing_key] ruleset > orders: required key is missing",
         "ruleset.yaml:3:1: [unknown_key] ruleset > verison: unknown key; did you mean 'version'?",
@@ -100,10 +100,10 @@ def test_hostile_and_broken_files_are_each_refused_and_all_reported() -> None:
         "not_utf8.yaml: [unreadable] file cannot be read as UTF-8 text",
         "python_tag.yaml:2:5: [unsafe_yaml] tags are not allowed on mappings or lists",
         "rules.yaml:8:5: [invalid_value] At rules[1]: expected a mapping",
-        "rules.yaml:9:5: [invalid_value] At Rule(id=Spo.Consider) > id: must be lower-case "
-        "names joined by dots, e.g. spo.acts",
-        "ruleset.yaml:10:18: [unknown_rule] At Order(spo) > precedence[0]: precedence names an "
-        "unknown rule 'spo.consider'; did you mean 'Spo.Consider'?",
+        ("rules.yaml:9:5: [invalid_value] At Rule(id=Spo.Consider) > id: must be lower-case "
+         "names joined by dots, e.g. spo.acts"),
+        ("ruleset.yaml:10:18: [unknown_rule] At Order(spo) > precedence[0]: precedence names an "
+         "unknown rule 'spo.consider'; did you mean 'Spo.Consider'?"),
     ]
 
 
