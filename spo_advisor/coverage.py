@@ -8,6 +8,8 @@ Each golden case is evaluated and every verdict recorded. A rule set is covered 
   **true** and **false** on cases where its rule is in force. This includes every
   threshold (``at_least``, ``at_most``, ``on_or_after``, ``before`` and counts): seen true
   and false, it has been tested on both sides. Thresholds are also counted on their own.
+  A count is one leaf: the conditions in its ``where`` are judged record by record and
+  are not counted separately.
 
 Leaves seen **unknown** are reported (out of those that can be unknown: a test of a
 nullable field, a count whose ``where`` reads one, a fact that can be unknown) but not

@@ -77,6 +77,8 @@ SESSION = "s"
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2  # engine result codes that are not failures
 _NO_SESSION = 309  # the engine's error code for a session id with no state
 _STALE = "engine session still holds facts from an earlier evaluation"
+_PRIMING_FACT = '{"k":0,"sid":"s","id":"prime","t":"prime"}'
+"""Fires the priming rule, and no other (see :func:`_prime`)."""
 _FIXED_PROPERTIES = ("k", "sid", "id", "$s", "t", "n", "v")
 """Property names of the engine's own state fact and of this module's facts."""
 
@@ -290,6 +292,8 @@ class _Compiler:
 
     def compile(self) -> _Compiled:
         case_id = self.fact_id("c")
+        self.definition["prime"] = {"all": [{"m": {"t": "prime"}}]}
+        self.fact_id("prime")
         for rule in self.ruleset.rules:
             for truth in (Truth.TRUE, Truth.FALSE):
                 asserts = self._asserts(rule, truth)
@@ -361,6 +365,7 @@ class _Engine:
                 compiled = _Compiler(ruleset).compile()
                 name = f"spo_{ruleset.sha256[:32]}"
                 handle = _call(_durable.create_ruleset, name, json.dumps(compiled.definition))
+                _prime(handle)
                 entry = self.registered[ruleset.sha256] = (handle, compiled)
                 while len(self.registered) > MAX_RULESETS:
                     _call(_durable.delete_ruleset, self.registered.popitem(last=False)[1][0])
@@ -427,6 +432,23 @@ class _Engine:
         _reset(handle)
         if facts != "[]":
             raise EngineError(_STALE)
+
+
+def _prime(handle: int) -> None:
+    """Create and delete the session once, through one firing of the priming rule.
+
+    The engine leaves a new session's action context uninitialised and frees it when the
+    session is deleted: deleting a session in which nothing has fired yet frees garbage
+    and corrupts memory. After one firing the context is cleared, and a deleted session's
+    slot is the one the next session takes, so every later session starts clean.
+    """
+    code, state = _call(_durable.assert_fact, handle, _PRIMING_FACT)
+    started = _call(_durable.start_action_for_state, handle, state) if code == _HANDLED else None
+    if started is None or not started[1].startswith('{"prime":'):
+        raise EngineError("the rule engine failed: the priming rule did not fire")
+    if _call(_durable.complete_and_start_action, handle, state) is not None:
+        raise EngineError("the rule engine failed: the priming rule fired twice")
+    _call(_durable.delete_state, handle, SESSION)
 
 
 def _reset(handle: int) -> None:

@@ -108,7 +108,7 @@ def has_positive_leaf(node: Node, negated: bool = False) -> bool:
     return not negated
 
 
-def conclusion(rule: Rule) -> str:
+def _conclusion(rule: Rule) -> str:
     """What a rule concludes, in words: ``fact 'x'`` or ``decision 'd' for 'order'``."""
     if rule.fact is not None:
         return f"fact {rule.fact!r}"
@@ -120,7 +120,7 @@ def overlapping_dates(rules: Iterable[Rule]) -> Iterator[Problem]:
     """Rules that start before a rule with the same conclusion ends (module docstring)."""
     groups: dict[str, list[Rule]] = {}
     for rule in rules:
-        groups.setdefault(conclusion(rule), []).append(rule)
+        groups.setdefault(_conclusion(rule), []).append(rule)
     for same, group in groups.items():
         for first, second in permutations(group, 2):
             end, start = first.in_force.end, second.in_force.start

@@ -109,27 +109,43 @@ def _value(path: str, spec: FieldSpec) -> st.SearchStrategy[Any]:
 
 
 def _field(path: str, spec: FieldSpec, can_be_null: bool) -> st.SearchStrategy[Any]:
-    return st.one_of(st.none(), _value(path, spec)) if can_be_null else _value(path, spec)
+    """A field's values, null one time in four where it may be null."""
+    value = _value(path, spec)
+    return st.one_of(st.none(), value, value, value) if can_be_null else value
 
 
-SCALARS = {path: _field(path, spec, nullable(Case, path))
-           for path, spec in case_fields().scalars.items() if path not in (AS_OF, "case_id")}
-RECORDS = {collection: st.lists(st.fixed_dictionaries(
-               {name: _field(f"{collection}.{name}", spec, nullable(record_model(collection), name))
-                for name, spec in specs.items()}), max_size=MOST_RECORDS)
-           for collection, specs in case_fields().collections.items()}
+def _fields(known: bool) -> tuple[dict[str, st.SearchStrategy[Any]],
+                                  dict[str, st.SearchStrategy[Any]]]:
+    """Strategies for the scalar fields and the dated collections; with ``known``, no
+    field is ever null (firm decisions need known facts, ``consider`` needs unknown ones)."""
+    fields = case_fields()
+    scalars = {path: _field(path, spec, not known and nullable(Case, path))
+               for path, spec in fields.scalars.items() if path not in (AS_OF, "case_id")}
+    records = {collection: st.lists(st.fixed_dictionaries(
+                   {name: _field(f"{collection}.{name}", spec,
+                                 not known and nullable(record_model(collection), name))
+                    for name, spec in specs.items()}), max_size=MOST_RECORDS)
+               for collection, specs in fields.collections.items()}
+    return scalars, records
+
+
+MODES = {"known": _fields(known=True), "some_null": _fields(known=False)}
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[Case, date]:
-    """A case across the whole model and the date to assess it on."""
+    """A case across the whole model and the date to assess it on: every field known,
+    every field written but some null, or some fields left out (not known, like null)."""
     as_of = draw(st.one_of(st.sampled_from(DAYS_OF_NOTE),
                            st.dates(date(2018, 1, 1), date(2027, 12, 31))))
+    mode = draw(st.sampled_from(["known", "some_null", "left_out"]))
+    scalars, records = MODES["known" if mode == "known" else "some_null"]
+    present = draw(st.fixed_dictionaries({}, optional=scalars) if mode == "left_out"
+                   else st.fixed_dictionaries(scalars))
     data: dict[str, Any] = {"case_id": draw(st.sampled_from(TEXTS["case_id"]))}
-    present = draw(st.fixed_dictionaries({}, optional=SCALARS))  # a key left out: not known
     for path, value in present.items():
         _put(data, path, _dated(value, as_of))
-    for collection, strategy in RECORDS.items():
+    for collection, strategy in records.items():
         data[collection] = [{name: _dated(value, as_of) for name, value in record.items()}
                             for record in draw(strategy)]
     return load_case(data), as_of

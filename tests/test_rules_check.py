@@ -185,6 +185,18 @@ def test_a_broken_golden_file_is_a_collection_error_listing_its_problems(
             in result.stdout.lines)
 
 
+def test_golden_cases_of_a_broken_rule_set_are_a_collection_error(
+        pytester: pytest.Pytester) -> None:
+    directory = rule_set_with_golden(pytester.path)
+    rules = directory / "rules.yaml"
+    rules.write_text(rules.read_text().replace("victim.very_frightened", "victim.frightened"))
+    result = pytester.runpytest("--golden-rules", "mini", "-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    assert (f"{rules}:27:12: [unknown_field] At Rule(id=risk.medium) > when: unknown case "
+            "field 'victim.frightened'; did you mean 'victim.very_frightened'?"
+            in result.stdout.lines)
+
+
 def test_golden_rules_must_name_a_rule_set(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--golden-rules", "nowhere", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
