@@ -15,55 +15,25 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from spo_advisor.assess import DEFAULT_RULES, assess, load_rules
+from spo_advisor.assess import DEFAULT_RULES, assess
 from spo_advisor.case import case_json_schema
 from spo_advisor.cli_common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     EXIT_PROBLEMS,
+    FORMATS,
     iso_date,
-    read_case_argument,
+    report_each_case,
     report_problems,
-    with_file,
 )
-from spo_advisor.errors import CaseError, Problem, ProblemsError, SpoAdvisorError
-from spo_advisor.render import html_document
-from spo_advisor.result import Assessment
+from spo_advisor.errors import ProblemsError, SpoAdvisorError
 
 if TYPE_CHECKING:
     from spo_advisor.cli_common import SubParsers
 
-FORMATS = ("text", "json", "markdown", "html")
-
-
-def render(assessment: Assessment, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(assessment.model_dump(mode="json"), indent=2)
-    if fmt == "markdown":
-        return assessment.to_markdown()
-    if fmt == "html":
-        return assessment.to_html()
-    return assessment.explain()
-
-
 def _assess(args: argparse.Namespace) -> int:
-    problems: list[Problem] = []
-    outputs: list[str] = []
-    rules = load_rules(args.rules)
-    for argument in args.files:
-        try:
-            case = read_case_argument(argument)
-        except CaseError as error:
-            problems += [with_file(p, argument) for p in error.problems]
-            continue
-        outputs.append(render(assess(case, args.as_of, rules=rules), args.format))
-    if args.format == "html":
-        print(html_document(outputs, "spo-advisor assessment"), end="")
-    elif args.format == "json" and len(args.files) > 1:
-        print("[" + ",\n".join(outputs) + "]")
-    else:
-        print("\n\n".join(outputs))
-    return report_problems(problems)
+    return report_each_case(args, lambda case, rules: assess(case, args.as_of, rules=rules),
+                            "spo-advisor assessment")
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
+from spo_advisor.assess import load_rules
 from spo_advisor.case import Case, load_case, parse_case_text
-from spo_advisor.errors import Problem, SpoAdvisorError
+from spo_advisor.errors import CaseError, Problem, SpoAdvisorError
+from spo_advisor.render import html_document
+from spo_advisor.rules import RuleSet
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
+FORMATS = ("text", "json", "markdown", "html")
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -51,3 +56,49 @@ def report_problems(problems: Sequence[Problem]) -> int:
     for problem in problems:
         print(str(problem), file=sys.stderr)
     return EXIT_BAD_INPUT if problems else EXIT_OK
+
+
+class Report(Protocol):
+    """What ``assess`` and ``review`` return: a model with its renderings."""
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]: ...
+    def explain(self) -> str: ...
+    def to_markdown(self) -> str: ...
+    def to_html(self) -> str: ...
+
+
+def render(report: Report, fmt: str) -> str:
+    """One report in one format (HTML: a fragment)."""
+    if fmt == "json":
+        return json.dumps(report.model_dump(mode="json"), indent=2)
+    if fmt == "markdown":
+        return report.to_markdown()
+    if fmt == "html":
+        return report.to_html()
+    return report.explain()
+
+
+def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet], Report],
+                     title: str) -> int:
+    """Run ``produce`` on every case file in ``args.files`` and print the reports.
+
+    A bad case is reported (one problem per line on stderr) and skipped; the others are
+    still produced. JSON for several files is one array; HTML is one page.
+    """
+    problems: list[Problem] = []
+    outputs: list[str] = []
+    rules = load_rules(args.rules)
+    for argument in args.files:
+        try:
+            case = read_case_argument(argument)
+        except CaseError as error:
+            problems += [with_file(p, argument) for p in error.problems]
+            continue
+        outputs.append(render(produce(case, rules), args.format))
+    if outputs and args.format == "html":
+        print(html_document(outputs, title), end="")
+    elif args.format == "json" and len(args.files) > 1:
+        print("[" + ",\n".join(outputs) + "]")
+    elif outputs:
+        print("\n\n".join(outputs))
+    return report_problems(problems)

@@ -10,60 +10,27 @@ identical, 1 differs, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 
 from spo_advisor.assess import load_rules
-from spo_advisor.case import Case
 from spo_advisor.cli_common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    FORMATS,
     iso_date,
     read_case_argument,
-    report_problems,
-    with_file,
+    report_each_case,
 )
-from spo_advisor.errors import CaseError, Problem
 from spo_advisor.record import verify
-from spo_advisor.render import html_document
+from spo_advisor.review import review
 
 if TYPE_CHECKING:
     from spo_advisor.cli_common import SubParsers
-from spo_advisor.review import Review, review
-
-FORMATS = ("text", "json", "markdown", "html")
-
-
-def render(result: Review, fmt: str) -> str:
-    """One review in one format (HTML: a fragment)."""
-    if fmt == "json":
-        return json.dumps(result.model_dump(mode="json"), indent=2)
-    if fmt == "markdown":
-        return result.to_markdown()
-    if fmt == "html":
-        return result.to_html()
-    return result.explain()
 
 
 def _review(args: argparse.Namespace) -> int:
-    problems: list[Problem] = []
-    outputs: list[str] = []
-    rules = load_rules(args.rules)
-    for argument in args.files:
-        try:
-            case: Case = read_case_argument(argument)
-        except CaseError as error:
-            problems += [with_file(p, argument) for p in error.problems]
-            continue
-        outputs.append(render(review(case, args.as_of, rules=rules), args.format))
-    if args.format == "html":
-        if outputs:
-            print(html_document(outputs, "spo-advisor review"), end="")
-    elif args.format == "json" and len(args.files) > 1:
-        print("[" + ",\n".join(outputs) + "]")
-    elif outputs:
-        print("\n\n".join(outputs))
-    return report_problems(problems)
+    return report_each_case(args, lambda case, rules: review(case, args.as_of, rules=rules),
+                            "spo-advisor review")
 
 
 def _verify(args: argparse.Namespace) -> int:
