@@ -12,11 +12,13 @@ from spo_advisor.logic import Decision
 RiskLevel = Literal["standard", "medium", "high"]
 
 
-class _Output(BaseModel):
+class OutputModel(BaseModel):
+    """Base of every output model: immutable, and no keys beyond the contract's."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class RuleRef(_Output):
+class RuleRef(OutputModel):
     """A rule that explains a decision: its id, what it says, and the law it encodes."""
 
     rule: str
@@ -24,7 +26,7 @@ class RuleRef(_Output):
     citation: str
 
 
-class CourtTerm(_Output):
+class CourtTerm(OutputModel):
     """A drafting prompt for a prohibition or requirement to ask the court for."""
 
     term: str = Field(description="The prohibition or requirement, as a drafting prompt")
@@ -32,7 +34,7 @@ class CourtTerm(_Output):
     citation: str
 
 
-class Recommendation(_Output):
+class Recommendation(OutputModel):
     """The decision for one order, with why, why not, and what is not known."""
 
     order: str
@@ -48,7 +50,7 @@ class Recommendation(_Output):
         description="Drafting prompts for the officer, not advice to the court")
 
 
-class Risk(_Output):
+class Risk(OutputModel):
     """Escalation risk: the level and the indicators behind it."""
 
     level: RiskLevel
@@ -57,20 +59,20 @@ class Risk(_Output):
         description="Case fields whose value could raise the level; empty when it cannot rise")
 
 
-class Stalking(_Output):
+class Stalking(OutputModel):
     """Recognition of stalking: FOUR and the acts associated with stalking seen."""
 
     four_met: bool | None
     acts: list[str]
 
 
-class RulesetInfo(_Output):
+class RulesetInfo(OutputModel):
     name: str
     version: str
     sha256: str
 
 
-class Assessment(_Output):
+class Assessment(OutputModel):
     """What the rules advise for one case on one date.
 
     ``model_dump(mode="json")`` gives the contract's JSON. In a notebook it displays as

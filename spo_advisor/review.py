@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from spo_advisor.assess import assess, input_sha256, library_version, load_rules
 from spo_advisor.case import Case, Incident, load_case
@@ -20,7 +20,7 @@ from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
 from spo_advisor.logic import Decision, Truth, any_of
 from spo_advisor.reason_codes import ReasonCheck, judge_reason, load_reason_table
-from spo_advisor.result import Assessment, RiskLevel, RulesetInfo
+from spo_advisor.result import Assessment, OutputModel, RiskLevel, RulesetInfo
 from spo_advisor.rules import RuleSet
 from spo_advisor.whatif import Change, changes_in_scope
 
@@ -52,11 +52,7 @@ DECLINED = "spo_considered_not_applied"
 NO_ACTION = "no_action"
 
 
-class _Output(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TimelineRow(_Output):
+class TimelineRow(OutputModel):
     """The decisions on one incident or action date."""
 
     date: date
@@ -66,7 +62,7 @@ class TimelineRow(_Output):
     risk: RiskLevel
 
 
-class ActionReview(_Output):
+class ActionReview(OutputModel):
     """A recorded action, the decisions of its date, and its reasons judged."""
 
     date: date
@@ -75,7 +71,7 @@ class ActionReview(_Output):
     reasons: list[ReasonCheck]
 
 
-class ConductMark(_Output):
+class ConductMark(OutputModel):
     """One incident, for the chart of conduct over time."""
 
     date: date
@@ -84,7 +80,7 @@ class ConductMark(_Output):
         description="Violence, strangulation, a weapon or threats; null if not known")
 
 
-class Review(_Output):
+class Review(OutputModel):
     """A case replayed on each of its dates, its recorded actions checked against the law.
 
     ``model_dump(mode="json")`` gives the contract's JSON. It carries what a decision

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from spo_advisor.assess import load_rules, run_rules
 from spo_advisor.case import Case, load_case
@@ -29,6 +29,7 @@ from spo_advisor.decide import decide_all
 from spo_advisor.facts import case_scope
 from spo_advisor.fields import FieldSpec, case_fields
 from spo_advisor.logic import Decision, Truth
+from spo_advisor.result import OutputModel
 from spo_advisor.rules import RuleSet
 
 OPEN_DECISIONS = (Decision.CONSIDER, Decision.NOT_RECOMMENDED)
@@ -39,11 +40,7 @@ IMPACT = {Decision.RECOMMENDED: 3, Decision.CONSIDER: 2, Decision.NOT_RECOMMENDE
 """Weight of one order changing to a decision: the ranking sums them."""
 
 
-class _Output(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class OrderChange(_Output):
+class OrderChange(OutputModel):
     """One order whose decision would change."""
 
     order: str
@@ -51,7 +48,7 @@ class OrderChange(_Output):
     to: Decision
 
 
-class Change(_Output):
+class Change(OutputModel):
     """An unknown fact that, once established as ``condition`` says, changes decisions."""
 
     field: str = Field(description="The case field, e.g. victim.very_frightened")
