@@ -621,6 +621,8 @@ def _parse_json(text: str, filename: str) -> object:
         raise CaseError([problem]) from None
     except RecursionError:
         raise _error("invalid_json", "not valid JSON: nested too deeply", filename) from None
+    except ValueError:  # e.g. an integer longer than Python converts (4,300 digits)
+        raise _error("invalid_json", "not valid JSON: a value cannot be read", filename) from None
 
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"

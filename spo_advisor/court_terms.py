@@ -19,7 +19,7 @@ from spo_advisor.fields import case_fields
 from spo_advisor.logic import Truth
 from spo_advisor.result import CourtTerm
 from spo_advisor.rules import RuleSet
-from spo_advisor.yamlio import YamlProblem, read_yaml
+from spo_advisor.yamlio import YamlProblem, read_text, read_yaml
 
 TERMS_FILE = Path("court_terms") / "court_terms.yaml"
 
@@ -73,7 +73,7 @@ def load_court_terms(ruleset: RuleSet) -> CourtTerms:
     if not path.is_file():
         return CourtTerms({}, [])
     try:
-        data, marks = read_yaml(path.read_text(encoding="utf-8"), str(path))
+        data, marks = read_yaml(read_text(path), str(path))
         terms_file = _TermsFile.model_validate(data)
     except YamlProblem as error:
         raise RuleSetError([error.problem]) from None

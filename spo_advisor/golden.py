@@ -24,7 +24,7 @@ from spo_advisor.facts import case_scope
 from spo_advisor.logic import Decision
 from spo_advisor.result import Assessment
 from spo_advisor.rules import RuleSet
-from spo_advisor.yamlio import YamlProblem, read_yaml
+from spo_advisor.yamlio import YamlProblem, read_text, read_yaml
 
 GOLDEN_DIR = "golden"
 
@@ -101,7 +101,7 @@ def golden_files(directory: str | Path) -> list[Path]:
 def load_golden(path: Path) -> list[GoldenCase]:
     """Read one golden file; raise :class:`RuleSetError` listing every problem in it."""
     try:
-        data, marks = read_yaml(path.read_text(encoding="utf-8"), str(path))
+        data, marks = read_yaml(read_text(path), str(path))
     except YamlProblem as error:
         raise RuleSetError([error.problem]) from None
     try:

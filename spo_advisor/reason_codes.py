@@ -25,7 +25,7 @@ from spo_advisor.evaluator import Evaluation
 from spo_advisor.fields import case_fields
 from spo_advisor.logic import Decision, Truth
 from spo_advisor.rules import RuleSet, _Collector
-from spo_advisor.yamlio import YamlProblem, read_yaml
+from spo_advisor.yamlio import YamlProblem, read_text, read_yaml
 
 REASON_CODES_FILE = Path("review") / "reason_codes.yaml"
 """Where a rule set keeps its reason-code table, relative to its directory."""
@@ -120,8 +120,8 @@ def _load(directory: Path, ruleset: RuleSet) -> ReasonTable:
     if not path.is_file():
         return ReasonTable({}, None)
     name = str(path)
-    text = path.read_text(encoding="utf-8")
     try:
+        text = read_text(path)
         data, marks = read_yaml(text, name)
     except YamlProblem as error:
         raise RuleSetError([error.problem]) from None

@@ -25,7 +25,7 @@ from spo_advisor.conditions import Node, ParseContext, parse_condition, suggest
 from spo_advisor.errors import Problem, RuleSetError
 from spo_advisor.fields import case_fields
 from spo_advisor.logic import Decision
-from spo_advisor.yamlio import Mark, YamlProblem, read_yaml
+from spo_advisor.yamlio import Mark, YamlProblem, read_text, read_yaml
 
 HEADER_FILE = "ruleset.yaml"
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -334,7 +334,9 @@ def read_ruleset(directory: str | Path) -> Reading:
     texts: dict[Path, str] = {}
     for path in [header_path, *sorted(p for p in root.glob("*.yaml") if p.name != HEADER_FILE)]:
         try:
-            texts[path] = path.read_text(encoding="utf-8")
+            texts[path] = read_text(path)
+        except YamlProblem as error:
+            collector.problems.append(error.problem)
         except (OSError, UnicodeDecodeError):
             collector.problems.append(Problem("unreadable", "file cannot be read as UTF-8 text",
                                               file=str(path)))

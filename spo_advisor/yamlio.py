@@ -9,6 +9,7 @@ otherwise resolve silently by keeping the last one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -91,6 +92,18 @@ def _first_line(error: yaml.YAMLError) -> str:
     return str(problem).splitlines()[0]
 
 
+def read_text(path: Path) -> str:
+    """A YAML file's text; refused before reading when larger than :data:`MAX_YAML_BYTES`.
+
+    Raises :class:`YamlProblem` (``too_large``) and ``OSError``/``UnicodeDecodeError``
+    for a file that cannot be read as UTF-8.
+    """
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise YamlProblem(Problem("too_large", f"file is larger than {MAX_YAML_BYTES} bytes",
+                                  file=str(path), line=1, column=1))
+    return path.read_text(encoding="utf-8")
+
+
 def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
     """Parse one YAML document; return the data and the line/column of every path in it.
 
@@ -111,9 +124,14 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
         raise reader.fail("malformed_yaml", _first_line(error), where) from None
     except yaml.YAMLError as error:
         raise reader.fail("malformed_yaml", _first_line(error), Mark(1, 1)) from None
+    except RecursionError:
+        raise reader.fail("too_deep", "the document is nested too deeply", Mark(1, 1)) from None
     if node is None:
         return None, {}
-    return reader.convert(node, ()), reader.marks
+    try:
+        return reader.convert(node, ()), reader.marks
+    except RecursionError:
+        raise reader.fail("too_deep", "the document is nested too deeply", Mark(1, 1)) from None
 
 
 def _mark_of(event: yaml.Event) -> Mark:

@@ -20,8 +20,8 @@ import pytest
 from conftest import incident
 
 from spo_advisor.assess import assess
-from spo_advisor.review import Review, review
 from spo_advisor.render import html_document
+from spo_advisor.review import Review, review
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
