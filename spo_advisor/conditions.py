@@ -2,11 +2,13 @@
 
 The pure-Python evaluation here is the source of every explanation, and on Pythons where
 durable_rules cannot be built it is also the engine. It never short-circuits: every node
-gets a truth value, so "why not" and "unknown" can be read off the whole tree.
+gets a truth value, so "why not" and "unknown" can be read off the whole tree. Nodes
+compare by identity (each is one place in one rule) and evaluate themselves.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import operator
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
@@ -64,8 +66,7 @@ class AllOf(Node):
     parts: tuple[Node, ...]
 
     def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
-        parts = [_traced(part, values, scope, trace) for part in self.parts]
-        return kleene(parts, Truth.FALSE, FALSE, TRUE)
+        return kleene(_parts(self.parts, values, scope, trace), Truth.FALSE, FALSE, TRUE)
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,8 +74,7 @@ class AnyOf(Node):
     parts: tuple[Node, ...]
 
     def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
-        parts = [_traced(part, values, scope, trace) for part in self.parts]
-        return kleene(parts, Truth.TRUE, TRUE, FALSE)
+        return kleene(_parts(self.parts, values, scope, trace), Truth.TRUE, TRUE, FALSE)
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +82,9 @@ class Not(Node):
     part: Node
 
     def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
-        inner = _traced(self.part, values, scope, trace)
+        inner = self.part.verdict(values, scope, trace)
+        if trace is not None:
+            trace[self.part] = inner
         if inner.truth is Truth.UNKNOWN:
             return inner
         return FALSE if inner.truth is Truth.TRUE else TRUE
@@ -102,13 +104,17 @@ class FieldTest(Node):
     op: str
     operand: Operand
     spec: FieldSpec
+    test: Callable[[Any, Any], bool] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", _TESTS[self.op])
 
     def verdict(self, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
         value = values.get(self.path)
         if value is None:
             return Verdict(Truth.UNKNOWN, frozenset((scope.prefix + self.path,)))
-        operand = scope.as_of if self.operand is AS_OF_OPERAND else self.operand
-        return TRUE if _TESTS[self.op](value, operand) else FALSE
+        return TRUE if self.test(value, scope.as_of if self.operand is AS_OF_OPERAND
+                                 else self.operand) else FALSE
 
 
 @dataclass(frozen=True, eq=False)
@@ -395,8 +401,9 @@ class Scope:
 
     ``values`` maps field paths to values (``None`` = not known); ``records`` holds the
     dated collections, already cut to records dated on or before ``as_of``. The numbers
-    each count finds are kept with the scope, so a count repeated across rules is made
-    once per scope.
+    each count finds are kept with the scope, so a count repeated across rules, or by
+    both engines, is made once per scope; a scope made with ``dataclasses.replace`` may
+    hold other facts, and counts afresh.
     """
 
     as_of: date
@@ -406,6 +413,13 @@ class Scope:
     prefix: str = ""
     counts: dict[Hashable, tuple[int, int, frozenset[str]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+
+    def with_derived(self, derived: Mapping[str, Verdict]) -> Scope:
+        """The same facts with these derived verdicts. The counts made so far are shared:
+        counts never depend on derived facts."""
+        changed = dataclasses.replace(self, derived=derived)
+        object.__setattr__(changed, "counts", self.counts)
+        return changed
 
 
 _TESTS: dict[str, Callable[[Any, Any], bool]] = {
@@ -426,15 +440,24 @@ def compare(op: str, value: Any, operand: Any) -> bool:
 
 
 def evaluate(node: Node, scope: Scope, trace: Trace | None = None) -> Verdict:
-    """Evaluate a condition in three-valued logic, recording every node's verdict in ``trace``."""
-    return _traced(node, scope.values, scope, trace)
-
-
-def _traced(node: Node, values: Mapping[str, Any], scope: Scope, trace: Trace | None) -> Verdict:
-    verdict = node.verdict(values, scope, trace)
+    """Evaluate a condition in three-valued logic, recording every node's verdict in ``trace``
+    (each node after the nodes below it)."""
+    verdict = node.verdict(scope.values, scope, trace)
     if trace is not None:
         trace[node] = verdict
     return verdict
+
+
+def _parts(parts: tuple[Node, ...], values: Mapping[str, Any], scope: Scope,
+           trace: Trace | None) -> list[Verdict]:
+    """The verdicts of ``parts``, each traced after the nodes below it."""
+    if trace is None:
+        return [part.verdict(values, scope, None) for part in parts]
+    verdicts = []
+    for part in parts:
+        verdict = trace[part] = part.verdict(values, scope, trace)
+        verdicts.append(verdict)
+    return verdicts
 
 
 def kleene(parts: Sequence[Verdict], decisive: Truth, decided: Verdict,

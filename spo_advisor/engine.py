@@ -12,7 +12,9 @@ state, and re-encodes every fact as JSON several times per firing. What this mod
 guards against instead:
 
 - each rule set is compiled once, under a lock, and registered as its own engine
-  ruleset; the least recently used are freed beyond :data:`MAX_RULESETS`;
+  ruleset; the least recently used are freed beyond :data:`MAX_RULESETS`. Each is primed
+  with one firing before use: the engine frees an uninitialised pointer when it deletes
+  a session in which nothing has fired yet (see :func:`_prime`);
 - the engine finds sessions, facts and properties by 32-bit FNV-1 hashes, never by
   value. Evaluations use one session id, so no two cases can share a session; every
   fact id and property name is checked at compile time to have a hash of its own;
@@ -79,7 +81,7 @@ _NO_SESSION = 309  # the engine's error code for a session id with no state
 _STALE = "engine session still holds facts from an earlier evaluation"
 _PRIMING_FACT = '{"k":0,"sid":"s","id":"prime","t":"prime"}'
 """Fires the priming rule, and no other (see :func:`_prime`)."""
-_FIXED_PROPERTIES = ("k", "sid", "id", "$s", "t", "n", "v")
+_FIXED_PROPERTIES = ("k", "sid", "id", "$s", "t")
 """Property names of the engine's own state fact and of this module's facts."""
 
 Expr = dict[str, Any]
@@ -181,7 +183,7 @@ class _Compiler:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        taken = {fnv1_32(name) for name in _FIXED_PROPERTIES}
+        self.property_hashes = taken = {fnv1_32(name) for name in _FIXED_PROPERTIES}
         if len(taken) != len(_FIXED_PROPERTIES):
             raise EngineError("the engine's own property names collide")
         tests = [node for rule in ruleset.rules for node in walk(rule.when)]
@@ -212,6 +214,7 @@ class _Compiler:
         self.exprs: dict[str, Expr] = {}
         self.ids: dict[str, str] = {}
         self.id_hashes: set[int] = set()
+        self.properties: dict[str, str] = {}
         self.definition: dict[str, Any] = {}
         self.firings: dict[str, _Firing] = {}
 
@@ -220,6 +223,16 @@ class _Compiler:
         if base not in self.ids:
             self.ids.update(_distinct([base], self.id_hashes))
         return self.ids[base]
+
+    def property(self, kind: str, name: str) -> str:
+        """The property a derived fact, a verdict or a partial join is asserted as, made on
+        first use: its hash is no other property's. The engine indexes its first tests by
+        property name, so a fact with a property of its own is matched without comparing
+        it with every other fact's name."""
+        base = f"{kind}__{_key(name)}"
+        if base not in self.properties:
+            self.properties.update(_distinct([base], self.property_hashes))
+        return self.properties[base]
 
     def literal(self, expr: Expr) -> str:
         name = repr(sorted(expr.items(), key=repr))
@@ -301,7 +314,7 @@ class _Compiler:
                     self._add(self._patterns(term), rule.id, truth, asserts)
         for fact, rules in self.ruleset.rules_for_fact.items():
             if len(rules) > 1:
-                patterns = [{f"v{i}": {"$and": [{"t": "r"}, {"n": rule.id}, {"v": "F"}]}}
+                patterns = [{f"v{i}": {self.property("r", rule.id): "F"}}
                             for i, rule in enumerate(rules)]
                 self._add(patterns, None, Truth.FALSE, (self._fact("d", fact, "F"),))
         return _Compiled(self.definition, self.firings, self.counts, self.keys, self.flags,
@@ -316,8 +329,7 @@ class _Compiler:
             name = f"p{len(self.definition)}"
             self.definition[name] = {"all": patterns[:MAX_JOIN]}
             self.firings[name] = _Firing(None, truth, MAX_JOIN, (self._fact("p", name, "T"),))
-            patterns = [{"p": {"$and": [{"t": "p"}, {"n": name}, {"v": "T"}]}},
-                        *patterns[MAX_JOIN:]]
+            patterns = [{"p": {self.property("p", name): "T"}}, *patterns[MAX_JOIN:]]
         name = f"r{len(self.definition)}"
         self.definition[name] = {"all": patterns}
         self.firings[name] = _Firing(rule, truth, len(patterns), asserts)
@@ -333,15 +345,15 @@ class _Compiler:
 
     def _fact(self, kind: str, name: str, value: str) -> str:
         """A fact as JSON, less its opening ``{"k":nonce,``."""
-        fact = {"sid": SESSION, "id": self.fact_id(f"{kind}:{name}:{value}"), "t": kind,
-                "n": name, "v": value}
+        fact = {"sid": SESSION, "id": self.fact_id(f"{kind}:{name}:{value}"),
+                self.property(kind, name): value}
         return json.dumps(fact, separators=(",", ":"))[1:]
 
     def _patterns(self, term: Term) -> list[dict[str, Any]]:
         case_exprs = [{"t": "c"}, *(self.exprs[name] for name in sorted(term[0]))]
         patterns: list[dict[str, Any]] = [{"c": {"$and": case_exprs}}]
         for i, (fact, value) in enumerate(sorted(term[1])):
-            patterns.append({f"d{i}": {"$and": [{"t": "d"}, {"n": fact}, {"v": value}]}})
+            patterns.append({f"d{i}": {self.property("d", fact): value}})
         return patterns
 
 

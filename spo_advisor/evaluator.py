@@ -6,13 +6,13 @@ cannot be built; where it can, the two must agree (checked on every assessment).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from functools import cached_property
+from datetime import date
+from functools import cached_property, lru_cache
 
 from spo_advisor.conditions import FALSE, TRUE, Node, Scope, Verdict, evaluate, kleene
 from spo_advisor.logic import Truth
-from spo_advisor.rules import RuleSet
+from spo_advisor.rules import Rule, RuleSet
 
 NOT_IN_FORCE = FALSE
 
@@ -40,24 +40,45 @@ def fact_verdict(rule_verdicts: list[Verdict]) -> Verdict:
     return kleene(rule_verdicts, Truth.TRUE, TRUE, FALSE)
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One rule, as the evaluation takes it: when it is in force, and the fact (with all
+    the rules concluding it) that is known once this rule is evaluated."""
+
+    rule: Rule
+    start: date | None
+    end: date | None
+    completes: str | None
+    concluding: tuple[str, ...]
+
+
+@lru_cache(maxsize=16)
+def _steps(ruleset: RuleSet) -> tuple[_Step, ...]:
+    last = {fact: rules[-1].id for fact, rules in ruleset.rules_for_fact.items()}
+    steps = []
+    for rule in ruleset.rules:
+        completes = rule.fact if rule.fact is not None and last[rule.fact] == rule.id else None
+        concluding = tuple(r.id for r in ruleset.rules_for_fact[completes]) if completes else ()
+        steps.append(_Step(rule, rule.in_force.start, rule.in_force.end, completes, concluding))
+    return tuple(steps)
+
+
 def evaluate_ruleset(ruleset: RuleSet, scope: Scope) -> Evaluation:
     """Evaluate every rule in dependency order. Rules not in force on the date are false."""
     rule_verdicts: dict[str, Verdict] = {}
     fact_verdicts: dict[str, Verdict] = {}
     traces: dict[str, dict[Node, Verdict]] = {}
-    scope = dataclasses.replace(scope, derived=fact_verdicts)
-    pending = {fact: len(rules) for fact, rules in ruleset.rules_for_fact.items()}
+    scope = scope.with_derived(fact_verdicts)
     as_of = scope.as_of
-    for rule in ruleset.rules:
+    for step in _steps(ruleset):
         trace: dict[Node, Verdict] = {}
-        verdict = evaluate(rule.when, scope, trace)
-        if not rule.in_force_on(as_of):
+        verdict = evaluate(step.rule.when, scope, trace)
+        if (step.start is not None and as_of < step.start) or (
+                step.end is not None and as_of > step.end):
             verdict = NOT_IN_FORCE
-        rule_verdicts[rule.id] = verdict
-        traces[rule.id] = trace
-        if rule.fact is not None:
-            pending[rule.fact] -= 1
-            if pending[rule.fact] == 0:
-                fact_verdicts[rule.fact] = fact_verdict(
-                    [rule_verdicts[r.id] for r in ruleset.rules_for_fact[rule.fact]])
+        rule_verdicts[step.rule.id] = verdict
+        traces[step.rule.id] = trace
+        if step.completes is not None:
+            fact_verdicts[step.completes] = fact_verdict(
+                [rule_verdicts[rule_id] for rule_id in step.concluding])
     return Evaluation(rule_verdicts, fact_verdicts, traces, scope)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from functools import cache
 from typing import Any
 
 from spo_advisor.case import Case
@@ -19,12 +20,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _lookup(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if data is None:
-            return None
-        data = getattr(data, part)
-    return _plain(data)
+@cache
+def _scalar_paths() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each rule-visible field of the case, and its path split into steps."""
+    return tuple((path, tuple(path.split("."))) for path in case_fields().scalars
+                 if path != AS_OF)
 
 
 def case_scope(case: Case, as_of: date) -> Scope:
@@ -32,16 +32,22 @@ def case_scope(case: Case, as_of: date) -> Scope:
 
     A record dated after ``as_of`` was not known on that date, so it is left out.
     """
-    fields = case_fields()
-    values = {path: _lookup(case, path) for path in fields.scalars if path != AS_OF}
+    data = case.model_dump()
+    values: dict[str, Any] = {}
+    for path, steps in _scalar_paths():
+        value: Any = data
+        for step in steps:
+            value = value[step]
+            if value is None:
+                break
+        values[path] = _plain(value)
     values[AS_OF] = as_of
     records: dict[str, list[dict[str, Any]]] = {}
-    for collection, record_fields in fields.collections.items():
+    for collection, record_fields in case_fields().collections.items():
         rows = []
-        for record in getattr(case, collection):
-            row = {name: _plain(getattr(record, name)) for name in record_fields}
-            if RECORD_DATE_FIELD in row and row[RECORD_DATE_FIELD] > as_of:
+        for record in data[collection]:
+            if RECORD_DATE_FIELD in record and record[RECORD_DATE_FIELD] > as_of:
                 continue
-            rows.append(row)
+            rows.append({name: _plain(record[name]) for name in record_fields})
         records[collection] = rows
     return Scope(as_of, values, records, {})

@@ -92,7 +92,7 @@ def test_colliding_case_ids_at_the_same_moment(rules: RuleSet) -> None:
     assert results == alone * THREADS
 
 
-def test_more_callers_than_threads_ever_need_all_get_answers(rules: RuleSet) -> None:
+def test_sixty_four_callers_at_once_all_get_their_answers(rules: RuleSet) -> None:
     cases = list(synthetic_cases(64, seed=12))
     alone = [contract(case, rules) for case in cases]
     assert at_once(lambda i: contract(cases[i], rules), len(cases)) == alone

@@ -16,7 +16,16 @@ from hypothesis import strategies as st
 from spo_advisor.assess import load_rules
 from spo_advisor.case import load_case
 from spo_advisor.conditions import (
-    Node, ParseContext, Scope, Verdict, count_matches, evaluate, parse_condition, shape, walk,
+    Count,
+    Node,
+    ParseContext,
+    Scope,
+    Verdict,
+    count_matches,
+    evaluate,
+    parse_condition,
+    shape,
+    walk,
 )
 from spo_advisor.errors import CaseError
 from spo_advisor.evaluator import evaluate_ruleset
@@ -187,6 +196,7 @@ def test_counts_of_the_same_records_share_their_numbers_within_a_scope() -> None
     first, second = condition(count(where=VIOLENT, at_least=1)), condition(count(
         where=VIOLENT, at_least=2))
     other = condition(count(where={"field": "weapon", "is": True}, at_least=1))
+    assert isinstance(first, Count) and isinstance(second, Count)
     results = [evaluate(node, scope).truth for node in (first, second, other)]
     assert results == [T, U, U]
     assert len(scope.counts) == 2  # first and second count the same records

@@ -223,10 +223,16 @@ def handle_of(rules: RuleSet) -> int:
     return engine._ENGINE.register(rules)[0]
 
 
+def derived_fact(rules: RuleSet, fact: str) -> str:
+    """The derived fact ``fact`` as the engine is given it, from an earlier evaluation."""
+    compiler = engine._Compiler(rules)
+    compiler.compile()
+    return json.dumps({"k": 0, "sid": "s", "id": "left", compiler.property("d", fact): "T"})
+
+
 def test_a_session_holding_facts_is_refused_then_cleared(faulty: Any) -> None:
     rules, scope, truths = faulty
-    durable.assert_fact(handle_of(rules),
-                        '{"k":0,"sid":"s","id":"left","t":"d","n":"acts","v":"T"}')
+    durable.assert_fact(handle_of(rules), derived_fact(rules, "acts"))
     with pytest.raises(EngineError) as raised:
         engine.evaluate_with_durable(rules, scope)
     assert str(raised.value) == STALE
@@ -237,8 +243,7 @@ def test_a_fact_of_another_evaluation_is_never_joined(faulty: Any,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     rules, scope, truths = faulty
     monkeypatch.setattr(engine._Engine, "_check_empty", staticmethod(lambda handle: None))
-    durable.assert_fact(handle_of(rules),
-                        '{"k":0,"sid":"s","id":"left","t":"d","n":"risk_high","v":"T"}')
+    durable.assert_fact(handle_of(rules), derived_fact(rules, "risk_high"))
     with pytest.raises(EngineError) as raised:
         engine.evaluate_with_durable(rules, scope)
     assert str(raised.value) == "the engine joined facts that do not belong to this evaluation"

@@ -12,11 +12,9 @@ import contextlib
 import io
 import json
 import random
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
@@ -33,12 +31,12 @@ from spo_advisor.result import Assessment
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import synthetic_case
+from test_hostile_input import no_hang
 
 RULES = load_rules(SHIPPED_RULES)
 FUZZ = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
-HANG = 30  # seconds: far beyond any case; only a hang takes this long
 
 # Values that pass some checks and fail others reach deeper into validation.
 NEAR_VALID = st.sampled_from([
@@ -56,24 +54,6 @@ JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
 YAML_TEXT = st.text(alphabet=st.sampled_from(list(":-[]{}&*!|>'\"%@`#,?~ \n\t\\") +
                                              list("abcz019.") + ["\u00e9", "\x85", "\ufeff"]),
                     max_size=40)
-
-
-class Hang(Exception):
-    """A call ran for :data:`HANG` seconds."""
-
-
-@contextlib.contextmanager
-def no_hang() -> Iterator[None]:
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise Hang
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, HANG)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def paths(data: Any, here: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

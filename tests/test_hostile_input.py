@@ -3,7 +3,8 @@
 Rule files (read by :mod:`spo_advisor.yamlio` through :func:`spo_advisor.rules.load_ruleset`)
 and case files (read by :mod:`spo_advisor.case`), through the library and the command
 line: Python tags, "billion laughs" aliases, 50 MB strings, deep nesting, huge numbers.
-Memory is the peak of Python's allocations while the file is refused.
+Memory is the peak of Python's allocations while the file is refused. Time is bounded by
+:func:`no_hang`, which stops a call after far longer than any file should take.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import signal
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -29,6 +32,32 @@ BIG = 50 * MB
 LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{b}: &{b} [*{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}]\n"
     for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+HANG = 30
+"""Seconds: far beyond anything one file or case takes; only a hang takes this long."""
+
+
+class Hang(Exception):
+    """A call ran for :data:`HANG` seconds."""
+
+
+@contextlib.contextmanager
+def no_hang(seconds: float = HANG) -> Iterator[None]:
+    """Raise :class:`Hang` in the block after ``seconds`` (main thread, POSIX)."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Hang
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except Hang:  # raised afresh: the interrupted frames may not be printable
+        raise Hang from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def peak_mb(function: Callable[[], Any]) -> float:
@@ -108,6 +137,16 @@ def test_a_50_mb_rule_file_is_refused_in_little_memory(tmp_path: Path) -> None:
 def test_a_deeply_nested_rule_file_is_refused(tmp_path: Path) -> None:
     directory = rule_dir(tmp_path, "rules: " + "[" * 1000 + "]" * 1000 + "\n")
     assert [p.code for p in refused_rules(directory)] == ["too_deep"]
+
+
+@pytest.mark.xfail(strict=True, raises=Hang,
+                   reason="yamlio.read_yaml scans the whole document, in time quadratic in its "
+                          "depth, before refusing deep nesting (50,000 levels, 100 kB: 80 s)")
+def test_a_very_deeply_nested_rule_file_is_refused_in_bounded_time(tmp_path: Path) -> None:
+    directory = rule_dir(tmp_path, "rules: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    with no_hang(10):
+        problems = refused_rules(directory)
+    assert [p.code for p in problems] == ["too_deep"]
 
 
 def test_a_rule_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
