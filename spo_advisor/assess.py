@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +48,7 @@ def court_terms_for(ruleset: RuleSet) -> CourtTerms:
     return load_court_terms(ruleset)
 
 
+@cache
 def library_version() -> str:
     try:
         return metadata.version("spo_advisor")

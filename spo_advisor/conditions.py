@@ -37,6 +37,9 @@ RECORD_DATE_FIELD = "date"
 class AsOf:
     """The operand ``as_of``: the date of assessment."""
 
+    def __reduce__(self) -> str:
+        return "AS_OF_OPERAND"  # one instance, also in a process that unpickles a rule set
+
     def __repr__(self) -> str:
         return "as_of"
 

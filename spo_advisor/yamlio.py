@@ -17,6 +17,7 @@ import yaml
 from spo_advisor.errors import Problem
 
 MAX_YAML_BYTES = 2_000_000
+MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
 
@@ -98,10 +99,12 @@ def read_text(path: Path) -> str:
     Raises :class:`YamlProblem` (``too_large``) and ``OSError``/``UnicodeDecodeError``
     for a file that cannot be read as UTF-8.
     """
-    if path.stat().st_size > MAX_YAML_BYTES:
+    with path.open("rb") as handle:  # read at most one byte more than allowed, whatever stat says
+        data = handle.read(MAX_YAML_BYTES + 1)
+    if len(data) > MAX_YAML_BYTES:
         raise YamlProblem(Problem("too_large", f"file is larger than {MAX_YAML_BYTES} bytes",
                                   file=str(path), line=1, column=1))
-    return path.read_text(encoding="utf-8")
+    return data.decode("utf-8")
 
 
 def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
@@ -114,9 +117,17 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
     if len(text.encode("utf-8", errors="replace")) > MAX_YAML_BYTES:
         raise reader.fail("too_large", f"file is larger than {MAX_YAML_BYTES} bytes", Mark(1, 1))
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 raise reader.fail("alias_refused", "YAML aliases are not allowed", _mark_of(event))
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:  # refused here, before composing costs time and stack
+                    raise reader.fail("too_deep", "the document is nested too deeply",
+                                      _mark_of(event))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -124,14 +135,9 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
         raise reader.fail("malformed_yaml", _first_line(error), where) from None
     except yaml.YAMLError as error:
         raise reader.fail("malformed_yaml", _first_line(error), Mark(1, 1)) from None
-    except RecursionError:
-        raise reader.fail("too_deep", "the document is nested too deeply", Mark(1, 1)) from None
     if node is None:
         return None, {}
-    try:
-        return reader.convert(node, ()), reader.marks
-    except RecursionError:
-        raise reader.fail("too_deep", "the document is nested too deeply", Mark(1, 1)) from None
+    return reader.convert(node, ()), reader.marks
 
 
 def _mark_of(event: yaml.Event) -> Mark:

@@ -257,3 +257,11 @@ def test_learning_a_fact_never_changes_a_known_verdict(rng: random.Random) -> No
                for rule, verdict in less.rules.items()
                if verdict.truth is not U and verdict.truth is not full.rules[rule].truth}
     assert changed == {}
+
+
+def test_the_as_of_operand_survives_pickling_as_the_same_object() -> None:
+    import pickle
+
+    from spo_advisor.conditions import AS_OF_OPERAND
+
+    assert pickle.loads(pickle.dumps(AS_OF_OPERAND)) is AS_OF_OPERAND

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from spo_advisor.yamlio import Mark, YamlProblem, read_yaml
+from spo_advisor.yamlio import Mark, YamlProblem, read_text, read_yaml
 
 
 def problem_of(text: str) -> str:
@@ -49,3 +51,16 @@ def test_oversized_file_is_refused_before_parsing() -> None:
 
 def test_empty_document_is_none() -> None:
     assert read_yaml("", "f.yaml") == (None, {})
+
+
+def test_deep_nesting_is_refused_where_it_passes_the_limit() -> None:
+    assert problem_of("a: " + "[" * 65 + "]" * 65 + "\n") == (
+        "f.yaml:1:67: [too_deep] the document is nested too deeply")
+    data, _ = read_yaml("a: " + "[" * 63 + "]" * 63 + "\n", "f.yaml")
+    assert isinstance(data, dict)
+
+
+def test_read_text_reads_no_more_than_the_limit_whatever_the_file_claims() -> None:
+    with pytest.raises(YamlProblem) as caught:
+        read_text(Path("/dev/zero"))  # reports size 0, never ends
+    assert caught.value.problem.code == "too_large"
