@@ -96,7 +96,8 @@ def _recommendation(ruleset: RuleSet, decided: OrderDecision,
         unknown=list(decided.unknown), court_terms=terms)
 
 
-def _risk(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
+def risk_of(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
+    """The risk level, the indicators behind it and what could raise it."""
     spec = ruleset.header.risk
     high, medium = evaluation.facts[spec.high], evaluation.facts[spec.medium]
     level: RiskLevel = "standard"
@@ -138,6 +139,6 @@ def assess(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
         case_id=case.case_id, as_of=day,
         ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
         recommendations=[_recommendation(ruleset, d, evaluation) for d in decided],
-        risk=_risk(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
+        risk=risk_of(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
         engine="durable_rules" if engine_used == "durable_rules" else "python",
         library_version=library_version(), input_sha256=input_sha256(case))

@@ -14,9 +14,16 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from spo_advisor.assess import assess, input_sha256, library_version, load_rules
+from spo_advisor.assess import (
+    assess,
+    input_sha256,
+    library_version,
+    load_rules,
+    risk_of,
+    run_rules,
+)
 from spo_advisor.case import Case, Incident, load_case
-from spo_advisor.evaluator import evaluate_ruleset
+from spo_advisor.decide import decide_all
 from spo_advisor.facts import case_scope
 from spo_advisor.logic import Decision, Truth, any_of
 from spo_advisor.reason_codes import ReasonCheck, judge_reason, load_reason_table
@@ -143,27 +150,27 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
     incidents = sorted((i for i in case.incidents if i.date <= day), key=lambda i: i.date)
     actions = sorted((a for a in case.actions if a.date <= day), key=lambda a: a.date)
     dates = sorted({i.date for i in incidents} | {a.date for a in actions})
-    assessed = {when: assess(case, when, rules=ruleset) for when in dict.fromkeys([*dates, day])}
-    decisions = {when: {order: a.decisions()[order] for order in ruleset.orders}
-                 for when, a in assessed.items()}
+    # Each date needs only its decisions and risk: one evaluation (checked against the
+    # engine), not a full explained assessment. The review date gets the full assessment.
+    evaluations = {when: run_rules(ruleset, case_scope(case, when))[0] for when in dates}
+    decisions = {when: decide_all(ruleset, evaluation.truths())
+                 for when, evaluation in evaluations.items()}
     timeline = [TimelineRow(date=when, incidents=sum(i.date == when for i in incidents),
                             actions=[a.action.value for a in actions if a.date == when],
-                            decisions=decisions[when], risk=assessed[when].risk.level)
+                            decisions=decisions[when],
+                            risk=risk_of(ruleset, evaluations[when]).level)
                 for when in dates]
     first = {order: next((row.date for row in timeline
                           if row.decisions[order] is Decision.RECOMMENDED), None)
              for order in ruleset.orders}
     reviewed = []
     for action in actions:
-        checks = []
-        if action.reasons:  # judged on the facts of the action's date
-            facts = evaluate_ruleset(ruleset, case_scope(case, action.date))
-            checks = [judge_reason(table, code.value, facts, decisions[action.date])
-                      for code in action.reasons]
+        checks = [judge_reason(table, code.value, evaluations[action.date], decisions[action.date])
+                  for code in action.reasons]  # judged on the facts of the action's date
         reviewed.append(ActionReview(date=action.date, action=action.action.value,
                                      decisions_then=decisions[action.date], reasons=checks))
     left_out = (len(case.incidents) - len(incidents)) + (len(case.actions) - len(actions))
-    now = assessed[day]
+    now = assess(case, day, rules=ruleset)
     return Review(
         case_id=case.case_id, as_of=day, ruleset=now.ruleset, reason_codes_sha256=table.sha256,
         engine=now.engine, library_version=library_version(), input_sha256=input_sha256(case),
