@@ -29,3 +29,18 @@ def shipped_rules() -> RuleSet:
 def incident(day: str, *behaviours: str, **fields: Any) -> dict[str, Any]:
     """An incident dict for tests."""
     return {"date": day, "behaviours": list(behaviours), **fields}
+
+
+def reviewed_case(case_id: str, **changes: Any) -> dict[str, Any]:
+    """A small case with two incidents and a recorded decision not to apply, for review
+    tests on the mini rule set; ``changes`` replace top-level keys."""
+    case: dict[str, Any] = {
+        "case_id": case_id, "assessed_on": "2021-02-20",
+        "victim": {"very_frightened": False}, "indicators": {"threats_to_kill": False},
+        "incidents": [incident("2021-01-05", "following", violence=False),
+                      incident("2021-01-12", "loitering", violence=True)],
+        "actions": [{"date": "2021-02-10", "action": "spo_considered_not_applied",
+                     "reasons": ["no_charge"]}],
+    }
+    case.update(changes)
+    return case

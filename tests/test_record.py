@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINI_RULES, incident
+from conftest import MINI_RULES, incident, reviewed_case
 
 from spo_advisor.assess import assess, library_version
 from spo_advisor.record import (
@@ -23,16 +23,7 @@ from spo_advisor.review import review
 
 
 def mini_case(**changes: Any) -> dict[str, Any]:
-    case: dict[str, Any] = {
-        "case_id": "REC-1", "assessed_on": "2021-02-20",
-        "victim": {"very_frightened": False}, "indicators": {"threats_to_kill": False},
-        "incidents": [incident("2021-01-05", "following", violence=False),
-                      incident("2021-01-12", "loitering", violence=True)],
-        "actions": [{"date": "2021-02-10", "action": "spo_considered_not_applied",
-                     "reasons": ["no_charge"]}],
-    }
-    case.update(changes)
-    return case
+    return reviewed_case("REC-1", **changes)
 
 
 def shown(found: list[Difference]) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import MINI_RULES, incident
+from conftest import MINI_RULES, reviewed_case
 
 from spo_advisor.cli import main
 
@@ -17,16 +17,7 @@ REVIEW_KEYS = {"case_id", "timeline", "first_recommended", "actions", "findings"
 
 
 def case_data(case_id: str = "CLI-1", **changes: Any) -> dict[str, Any]:
-    case: dict[str, Any] = {
-        "case_id": case_id, "assessed_on": "2021-02-20",
-        "victim": {"very_frightened": False}, "indicators": {"threats_to_kill": False},
-        "incidents": [incident("2021-01-05", "following", violence=False),
-                      incident("2021-01-12", "loitering", violence=True)],
-        "actions": [{"date": "2021-02-10", "action": "spo_considered_not_applied",
-                     "reasons": ["no_charge"]}],
-    }
-    case.update(changes)
-    return case
+    return reviewed_case(case_id, **changes)
 
 
 def write_case(tmp_path: Path, name: str = "case.yaml", **changes: Any) -> Path:
