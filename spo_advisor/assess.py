@@ -128,6 +128,14 @@ def assess(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
     the case's ``assessed_on``, else today) selects the facts dated on or before it and
     the rules in force on it. Raises :class:`~spo_advisor.errors.CaseError` for a bad case.
     """
+    return assess_evaluated(case, as_of, rules=rules, engine_choice=engine_choice)[0]
+
+
+def assess_evaluated(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, *,
+                     rules: RuleSet | str | Path | None = None,
+                     engine_choice: EngineChoice = "auto") -> tuple[Assessment, Evaluation]:
+    """:func:`assess`, also returning the evaluation the explanations were read from
+    (for tools such as the golden-case runner that inspect derived facts)."""
     case = load_case(case)
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     day = case.as_of(as_of)
@@ -135,10 +143,11 @@ def assess(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
     decided = [explain_order(ruleset, order, evaluation) for order in ruleset.orders]
     position = {order: index for index, order in enumerate(ruleset.orders)}
     decided.sort(key=lambda d: (d.decision.rank, position[d.order]))
-    return Assessment(
+    assessment = Assessment(
         case_id=case.case_id, as_of=day,
         ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
         recommendations=[_recommendation(ruleset, d, evaluation) for d in decided],
         risk=risk_of(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
         engine="durable_rules" if engine_used == "durable_rules" else "python",
         library_version=library_version(), input_sha256=input_sha256(case))
+    return assessment, evaluation

@@ -16,11 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from spo_advisor.assess import assess, load_rules
+from spo_advisor.assess import assess_evaluated, load_rules
 from spo_advisor.case import Case, load_case
 from spo_advisor.errors import CaseError, Problem, RuleSetError
-from spo_advisor.evaluator import Evaluation, evaluate_ruleset
-from spo_advisor.facts import case_scope
+from spo_advisor.evaluator import Evaluation
 from spo_advisor.logic import Decision
 from spo_advisor.result import Assessment
 from spo_advisor.rules import RuleSet
@@ -140,8 +139,7 @@ def iter_golden(directory: str | Path) -> Iterator[GoldenCase]:
 
 def run_golden(case: GoldenCase, ruleset: RuleSet) -> Outcome:
     """Assess a golden case and list every way it differs from what it expects."""
-    assessment = assess(case.case, case.as_of, rules=ruleset)
-    evaluation = evaluate_ruleset(ruleset, case_scope(case.case, assessment.as_of))
+    assessment, evaluation = assess_evaluated(case.case, case.as_of, rules=ruleset)
     outcome = Outcome(case, assessment, evaluation)
     diff = outcome.differences
     got = {r.order: r for r in assessment.recommendations}
