@@ -76,14 +76,15 @@ def synthetic_case(rng: random.Random, index: int, incidents: int | None = None)
         return (day + timedelta(days=rng.randint(-before, after))).isoformat()
 
     assessed = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
-    force = rng.choice(FORCES)
+    force = maybe(rng.choice(FORCES))
     count = rng.randint(0, 7) if incidents is None else incidents
     return {
         "case_id": f"BENCH-{index:07d}",
         "assessed_on": assessed.isoformat(),
-        "police_force": maybe(force),
-        "jurisdiction": maybe(rng.choice([Jurisdiction.ENGLAND_AND_WALES.value] * 8
-                                         + [j.value for j in Jurisdiction])),
+        "police_force": force,
+        # a force implies its jurisdiction, so one is given only where the force is not
+        "jurisdiction": None if force else maybe(rng.choice(
+            [Jurisdiction.ENGLAND_AND_WALES.value] * 8 + [j.value for j in Jurisdiction])),
         "london_borough": maybe(rng.choice(BOROUGHS)) if force == "metropolitan" else None,
         "suspect": {"age": maybe(rng.randint(12, 80)), "lives_in_force_area": flag(),
                     "in_or_coming_to_force_area": flag()},

@@ -109,7 +109,8 @@ def risk_of(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
                   if v.truth is Truth.UNKNOWN]
     unknown = sorted(frozenset().union(*(v.unknown_fields for v in could_rise)))
     indicators = [f for f in spec.indicators if evaluation.facts[f].truth is Truth.TRUE]
-    return Risk(level=level, indicators=indicators, unknown=unknown)
+    context = [f for f in spec.context if evaluation.facts[f].truth is Truth.TRUE]
+    return Risk(level=level, indicators=indicators, unknown=unknown, context=context)
 
 
 def _stalking(ruleset: RuleSet, evaluation: Evaluation) -> Stalking:

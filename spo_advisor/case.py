@@ -40,12 +40,20 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from spo_advisor.errors import CaseError, Problem
+from spo_advisor.places import (
+    TERRITORIAL_FORCES,
+    LondonBorough,
+    PoliceForce,
+    TerritorialForce,
+    force_jurisdiction,
+)
 
 __all__ = [
     "MAX_ALIASES",
     "MAX_BYTES",
     "MAX_VALUES",
     "Action",
+    "AssessmentTool",
     "ActionType",
     "Behaviour",
     "Case",
@@ -61,6 +69,7 @@ __all__ = [
     "PoliceForce",
     "ReasonCode",
     "Relationship",
+    "RiskAssessment",
     "Stage",
     "Suspect",
     "Target",
@@ -81,12 +90,10 @@ MAX_ALIASES = 1000
 MAX_VALUES = 1_000_000
 """Most values (YAML nodes) accepted in one case once aliases are expanded."""
 
-_SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHOWN_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 _DATE_MESSAGE = "not a valid date (expected YYYY-MM-DD)"
-_SNAKE_MESSAGE = "must be snake_case (lower-case letters, digits, underscores)"
 
 
 # --------------------------------------------------------------------------- value types
@@ -107,11 +114,24 @@ def _parse_date(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_parse_date)]
 """A calendar date: a ``date`` object or an ISO 8601 ``YYYY-MM-DD`` string."""
 
-PoliceForce = Annotated[str, Field(pattern=_SNAKE_CASE, max_length=100)]
-"""A police force code: the force name in snake_case, e.g. ``greater_manchester``."""
+SCHEMA_VERSIONS = ("1", "2")
+"""Contract versions a case may be written for; "1" is "2" without the new fields."""
 
-LondonBorough = Annotated[str, Field(pattern=_SNAKE_CASE, max_length=100)]
-"""A London borough in snake_case, e.g. ``croydon``, ``bromley``, ``sutton``."""
+CURRENT_SCHEMA_VERSION = "2"
+
+
+def _parse_schema_version(value: object) -> object:
+    """Accept a version as a string or an integer; refuse any other value with the list."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value in SCHEMA_VERSIONS:
+        return value
+    raise PydanticCustomError("unsupported_version",
+                              "not a contract version this library reads: " +
+                              ", ".join(SCHEMA_VERSIONS))
+
+
+SchemaVersion = Annotated[str, BeforeValidator(_parse_schema_version)]
 
 Age = Annotated[StrictInt, Field(ge=0, le=120)]
 """An age in whole years."""
@@ -146,6 +166,19 @@ class Relationship(StrEnum):
     FAMILY_MEMBER = "family_member"
     HOUSEHOLD_MEMBER = "household_member"
     CO_PARENT = "co_parent"
+
+
+RELATIONSHIP_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("ex_partner", "ex_boyfriend", "ex_girlfriend"), "ex_intimate_partner"),
+    **dict.fromkeys(("ex_wife", "ex_husband", "exwife", "exhusband"), "ex_spouse"),
+    **dict.fromkeys(("partner", "boyfriend", "girlfriend"), "current_intimate_partner"),
+    **dict.fromkeys(("wife", "husband"), "spouse"),
+    **dict.fromkeys(("flatmate", "housemate", "lodger"), "household_member"),
+    **dict.fromkeys(("sibling", "parent", "child"), "family_member"),
+    "coworker": "colleague",
+}
+"""Words officers use for a relationship, mapped to the contract's code (for "did you
+mean"; the case must still use the code)."""
 
 
 class Behaviour(StrEnum):
@@ -275,6 +308,11 @@ class Suspect(_CaseModel):
         description="The suspect is in, or is intending to come to, the force's area "
         "(SPA 2019 s.1(3)).",
     )
+    home_force: TerritorialForce | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="The territorial force area where the suspect lives; when null it "
+        "follows from a territorial police_force with lives_in_force_area true.",
+    )
 
 
 class Victim(_CaseModel):
@@ -392,6 +430,11 @@ class CriminalJustice(_CaseModel):
     bail_conditions: StrictBool | None = Field(
         default=None, description="The suspect is on bail with conditions."
     )
+    stage_on: IsoDate | None = Field(
+        default=None,
+        description="The date the current stage was reached (charge, conviction, "
+        "acquittal); null: undated, and the date assessed stands in for it.",
+    )
     offence_charged: str | None = Field(
         default=None,
         max_length=200,
@@ -406,8 +449,17 @@ class ExistingOrder(_CaseModel):
     protects_victim: StrictBool | None = Field(
         default=None, description="The order protects this case's victim."
     )
+    made_on: IsoDate | None = Field(
+        default=None, description="The date the order was made; null: undated."
+    )
     expires_on: IsoDate | None = Field(
         default=None, description="The date the order expires (YYYY-MM-DD); null if not known."
+    )
+    until_further_order: StrictBool | None = Field(
+        default=None, description="Made until further order (SPA 2019 s.3): no expiry date."
+    )
+    breached: StrictBool | None = Field(
+        default=None, description="A breach of the order is recorded (SPA 2019 s.8 offence)."
     )
 
 
@@ -427,7 +479,7 @@ class Action(_CaseModel):
 class Four(_CaseModel):
     """College of Policing FOUR recognition: Fixated, Obsessive, Unwanted, Repeated.
 
-    "Repeated" is derived from the incidents, so it is not recorded here.
+    "Repeated", when null, follows from listed acts on two or more dates.
     """
 
     fixated: StrictBool | None = Field(
@@ -439,6 +491,37 @@ class Four(_CaseModel):
     unwanted: StrictBool | None = Field(
         default=None, description="The behaviour is unwanted by the victim (FOUR: U)."
     )
+    repeated: StrictBool | None = Field(
+        default=None,
+        description="The behaviour is repeated (FOUR: R); null: follows from the incidents.",
+    )
+
+
+class AssessmentTool(StrEnum):
+    """The risk tool a dated risk assessment used."""
+
+    S_DASH = "s_dash"
+    DASH = "dash"
+    OTHER = "other"
+
+
+DashYesCount = Annotated[StrictInt, Field(ge=0, le=27)]
+"""The number of 'yes' answers on a completed DASH (0-27)."""
+
+
+class RiskAssessment(_CaseModel):
+    """A dated risk assessment: what was known about the risk on that date."""
+
+    date: IsoDate = Field(description="The date of the assessment (YYYY-MM-DD).")
+    tool: AssessmentTool | None = Field(default=None, description="The tool used.")
+    victim: Victim = Field(default_factory=Victim, description="The victim, as assessed.")
+    indicators: Indicators = Field(
+        default_factory=Indicators, description="Indicators, as assessed."
+    )
+    four: Four = Field(default_factory=Four, description="FOUR, as assessed.")
+    dash_yes_count: DashYesCount | None = Field(
+        default=None, description="If a DASH was completed: its number of 'yes' answers."
+    )
 
 
 class Case(_CaseModel):
@@ -447,6 +530,11 @@ class Case(_CaseModel):
     Every fact except ``case_id`` may be null or left out, which means not known.
     """
 
+    schema_version: SchemaVersion | None = Field(
+        default=None,
+        description="The contract version the case was written for (\"1\" or \"2\", a "
+        "string or an integer); absent means the current version.",
+    )
     case_id: str = Field(
         min_length=1, max_length=200, description="Opaque case identifier (1-200 characters)."
     )
@@ -454,25 +542,36 @@ class Case(_CaseModel):
         default=None,
         description="The 'as of' date of the assessment (YYYY-MM-DD); default today.",
     )
-    police_force: PoliceForce | None = Field(
+    police_force: PoliceForce | None = Field(  # type: ignore[valid-type]
         default=None,
-        description="Force code: the force name in snake_case, e.g. greater_manchester, "
-        "metropolitan, cleveland, british_transport_police.",
+        description="The force holding the case: a code of the closed list (43 territorial "
+        "forces, british_transport_police, ministry_of_defence_police, "
+        "civil_nuclear_constabulary, police_scotland, psni).",
     )
     jurisdiction: Jurisdiction | None = Field(
         default=None,
-        description="The jurisdiction; the Stalking Protection Act 2019 applies in England "
-        "and Wales only.",
+        description="The jurisdiction; when left out it follows from the force. The "
+        "Stalking Protection Act 2019 applies in England and Wales only.",
     )
-    london_borough: LondonBorough | None = Field(
+    london_borough: LondonBorough | None = Field(  # type: ignore[valid-type]
         default=None,
-        description="Metropolitan Police only: the borough where the suspect lives, in "
-        "snake_case, e.g. croydon.",
+        description="Where the suspect lives, when that is in London: one of the 32 "
+        "boroughs or city_of_london.",
     )
     suspect: Suspect = Field(default_factory=Suspect, description="The suspect.")
     victim: Victim = Field(default_factory=Victim, description="The victim.")
     relationship: Relationship | None = Field(
         default=None, description="The relationship between suspect and victim."
+    )
+    relationship_of_significant_duration: StrictBool | None = Field(
+        default=None,
+        description="For intimate partners: the relationship was of significant duration "
+        "(Family Law Act 1996 s.62(3)(ea)).",
+    )
+    household_merely_commercial: StrictBool | None = Field(
+        default=None,
+        description="For household members: they lived together only as employee, tenant, "
+        "lodger or boarder (Family Law Act 1996 s.62(3)(c); then not associated).",
     )
     separated_on: IsoDate | None = Field(
         default=None, description="The date the suspect and victim separated, if they did."
@@ -483,7 +582,7 @@ class Case(_CaseModel):
     indicators: Indicators = Field(
         default_factory=Indicators, description="Escalation and history indicators."
     )
-    dash_yes_count: Annotated[StrictInt, Field(ge=0, le=27)] | None = Field(
+    dash_yes_count: DashYesCount | None = Field(
         default=None,
         description="If a DASH risk assessment was completed: its number of 'yes' answers (0-27).",
     )
@@ -500,8 +599,34 @@ class Case(_CaseModel):
         default_factory=list, description="What the police did, for review."
     )
     four: Four = Field(
-        default_factory=Four, description="FOUR recognition (Fixated, Obsessive, Unwanted)."
+        default_factory=Four,
+        description="FOUR recognition (Fixated, Obsessive, Unwanted, Repeated).",
     )
+    risk_assessments: list[RiskAssessment] = Field(
+        default_factory=list,
+        description="Dated risk assessments: what was known when. The undated victim, "
+        "indicators, four and dash_yes_count describe the record as of assessed_on.",
+    )
+
+    def effective_jurisdiction(self) -> Jurisdiction | None:
+        """The jurisdiction given, else the one the force polices."""
+        if self.jurisdiction is not None:
+            return self.jurisdiction
+        if self.police_force is not None:
+            return Jurisdiction(force_jurisdiction(self.police_force))
+        return None
+
+    def effective_home_force(self) -> str | None:
+        """Where the suspect lives: ``suspect.home_force``; else the territorial force
+        holding the case when the suspect lives in its area; else the London force
+        implied by ``london_borough``. Never inferred from BTP, MoD Police or CNC."""
+        if self.suspect.home_force is not None:
+            return str(self.suspect.home_force)
+        if self.police_force in TERRITORIAL_FORCES and self.suspect.lives_in_force_area:
+            return str(self.police_force)
+        if self.london_borough is not None:
+            return "city_of_london" if self.london_borough == "city_of_london" else "metropolitan"
+        return None
 
     def as_of(self, override: date | None = None) -> date:
         """The date to assess the case at: ``override``, else ``assessed_on``, else today."""
@@ -527,8 +652,10 @@ def case_json_schema() -> dict[str, Any]:
 
 
 def canonical_json(case: Case) -> str:
-    """The case as compact JSON with sorted keys: equal cases give equal text (for hashing)."""
-    return json.dumps(case.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """The case as compact JSON with sorted keys, null and absent fields dropped: equal
+    cases give equal text, and adding a nullable field to the model never changes it."""
+    data = case.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case:
@@ -771,10 +898,47 @@ def _validate(data: object, file: str | None, root: yaml.Node | None) -> Case:
     if not isinstance(data, Mapping):
         raise _error("wrong_type", "expected a mapping", file, mark)
     try:
-        return Case.model_validate(dict(data))
+        case = Case.model_validate(dict(data))
     except ValidationError as exc:
         problems = [_problem(error, file, root) for error in exc.errors(include_url=False)]
         raise CaseError(problems) from None
+    contradictions = [_located(problem, file, root) for problem in _contradictions(case)]
+    if contradictions:
+        raise CaseError(contradictions)
+    return case
+
+
+def _contradictions(case: Case) -> list[tuple[tuple[str, ...], str, str]]:
+    """Places that contradict each other (contract: given and contradicting, refused)."""
+    found: list[tuple[tuple[str, ...], str, str]] = []
+    force = case.police_force
+    if case.jurisdiction is not None and force is not None and (
+            case.jurisdiction != force_jurisdiction(force)):
+        found.append((("jurisdiction",), "contradicts_force",
+                      "contradicts the jurisdiction of police_force"))
+    given_home = case.suspect.home_force
+    if (given_home is not None and force in TERRITORIAL_FORCES
+            and case.suspect.lives_in_force_area is True and given_home != force):
+        found.append((("suspect", "home_force"), "contradicts_force",
+                      "contradicts police_force with lives_in_force_area true"))
+    home = case.effective_home_force()
+    borough = case.london_borough
+    if borough is not None and home is not None:
+        city = borough == "city_of_london"
+        if home not in ("metropolitan", "city_of_london") or (city != (home == "city_of_london")):
+            found.append((("london_borough",), "contradicts_home_force",
+                          "contradicts the suspect's home force (the City of London is "
+                          "policed by City of London Police, the 32 boroughs by the Met)"))
+    return found
+
+
+def _located(found: tuple[tuple[str, ...], str, str], file: str | None,
+             root: yaml.Node | None) -> Problem:
+    loc, code, message = found
+    mark = _position(root, loc)
+    return Problem(code, message, _dotted(loc), file=file,
+                   line=mark.line + 1 if mark else None,
+                   column=mark.column + 1 if mark else None)
 
 
 _WRONG_TYPE = {
@@ -806,15 +970,19 @@ def _problem(error: ErrorDetails, file: str | None, root: yaml.Node | None) -> P
         loc = (*loc[:-1], _shown_key(loc[-1]))
     elif kind == "enum" and isinstance(field_type, type) and issubclass(field_type, StrEnum):
         allowed = [member.value for member in field_type]
-        code, message = "invalid_choice", f"not one of the allowed values: {', '.join(allowed)}"
+        code, message = "invalid_choice", (
+            f"not one of the allowed values: {', '.join(allowed)}" if len(allowed) <= 20
+            else f"not a code of the closed list ({len(allowed)} codes: spo-advisor schema)")
         if isinstance(error["input"], str):
-            suggestion = _closest(error["input"].lower(), allowed)
+            word = error["input"].lower().replace("-", "_").replace(" ", "_")
+            synonym = RELATIONSHIP_SYNONYMS.get(word) if field_type is Relationship else None
+            suggestion = synonym or _closest(word, allowed)
     elif kind == "invalid_date":
         code, message = "invalid_date", _DATE_MESSAGE
     elif kind == "missing":
         code, message = "missing", "required field is missing"
-    elif kind == "string_pattern_mismatch":
-        code, message = "invalid_format", _SNAKE_MESSAGE
+    elif kind == "unsupported_version":
+        code, message = "unsupported_version", str(error["msg"])
     elif kind in _RANGE_ERRORS:
         code, message = "out_of_range", _range_message(constraints, "")
     elif kind in _LENGTH_ERRORS:

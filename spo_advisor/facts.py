@@ -9,7 +9,9 @@ from typing import Any
 
 from spo_advisor.case import Case
 from spo_advisor.conditions import RECORD_DATE_FIELD, Scope
-from spo_advisor.fields import AS_OF, case_fields
+from spo_advisor.escalation import derived_escalation
+from spo_advisor.fields import AS_OF, DERIVED_PREFIX, case_fields
+from spo_advisor.risk_record import risk_facts_on
 
 
 def _plain(value: Any) -> Any:
@@ -24,7 +26,14 @@ def _plain(value: Any) -> Any:
 def _scalar_paths() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Each rule-visible field of the case, and its path split into steps."""
     return tuple((path, tuple(path.split("."))) for path in case_fields().scalars
-                 if path != AS_OF)
+                 if path != AS_OF and not path.startswith(DERIVED_PREFIX))
+
+
+def _dated_after(record: dict[str, Any], as_of: date) -> bool:
+    """A record dated after ``as_of`` (an incident or action by ``date``, an order by
+    ``made_on``) was not known on that date."""
+    day = record.get(RECORD_DATE_FIELD) or record.get("made_on")
+    return day is not None and day > as_of
 
 
 def case_scope(case: Case, as_of: date) -> Scope:
@@ -41,12 +50,18 @@ def case_scope(case: Case, as_of: date) -> Scope:
             if value is None:
                 break
         values[path] = _plain(value)
+    values.update((path, _plain(value))
+                  for path, value in risk_facts_on(case, as_of).values.items() if path in values)
     values[AS_OF] = as_of
+    jurisdiction = case.effective_jurisdiction()
+    values["jurisdiction"] = None if jurisdiction is None else jurisdiction.value
+    values["suspect.home_force"] = case.effective_home_force()
+    values["derived.escalating"] = derived_escalation(case, as_of)
     records: dict[str, list[dict[str, Any]]] = {}
     for collection, record_fields in case_fields().collections.items():
         rows = []
         for record in data[collection]:
-            if RECORD_DATE_FIELD in record and record[RECORD_DATE_FIELD] > as_of:
+            if _dated_after(record, as_of):
                 continue
             rows.append({name: _plain(record[name]) for name in record_fields})
         records[collection] = rows

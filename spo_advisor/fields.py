@@ -22,6 +22,13 @@ Kind = Literal["bool", "int", "date", "enum", "str", "enum_list"]
 AS_OF = "as_of"
 """The date of assessment: a field every rule may compare against."""
 
+NOT_RULE_VISIBLE = frozenset({"schema_version", "risk_assessments"})
+"""Case fields no rule refers to: the document's version, and the dated risk assessments,
+which reach the rules merged into the undated risk facts (spo_advisor.risk_record)."""
+
+DERIVED_PREFIX = "derived."
+"""Fields computed from the case in Python (not read from it), so both engines agree."""
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -88,6 +95,8 @@ def _walk(model: type[BaseModel], prefix: str, out: dict[str, FieldSpec],
           collections: dict[str, dict[str, FieldSpec]] | None) -> None:
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
+        if path in NOT_RULE_VISIBLE:
+            continue
         annotation = info.annotation
         nested = _strip_optional(annotation)
         if isinstance(nested, type) and issubclass(nested, BaseModel):
@@ -112,4 +121,5 @@ def case_fields() -> CaseFields:
     scalars: dict[str, FieldSpec] = {AS_OF: FieldSpec("date")}
     collections: dict[str, dict[str, FieldSpec]] = {}
     _walk(Case, "", scalars, collections)
+    scalars[f"{DERIVED_PREFIX}escalating"] = FieldSpec("bool")
     return CaseFields(scalars, collections)

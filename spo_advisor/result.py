@@ -57,6 +57,10 @@ class Risk(OutputModel):
     indicators: list[str]
     unknown: list[str] = Field(
         description="Case fields whose value could raise the level; empty when it cannot rise")
+    context: list[str] = Field(
+        default_factory=list,
+        description="Facts reported for context that never raise the level "
+                    "(e.g. the MARAC referral criterion of potential escalation)")
 
 
 class Stalking(OutputModel):

@@ -62,6 +62,7 @@ class RiskSpec(_Strict):
     high: str
     medium: str
     indicators: list[str]
+    context: list[str] = []
 
 
 class StalkingSpec(_Strict):

@@ -205,10 +205,18 @@ def test_contract_example_validates() -> None:
     assert case.four == Four()
 
 
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
 def test_contract_example_round_trips_through_json() -> None:
     case = load_case(CONTRACT_EXAMPLE)
-    dumped = case.model_dump(mode="json")
-    assert {key: dumped[key] for key in CONTRACT_EXAMPLE} == CONTRACT_EXAMPLE
+    dumped = case.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    assert dumped == _without_nulls(CONTRACT_EXAMPLE)
     again = load_case(json.loads(json.dumps(dumped)))
     assert again == case
     assert canonical_json(again) == canonical_json(case)
@@ -217,9 +225,11 @@ def test_contract_example_round_trips_through_json() -> None:
 
 def test_canonical_json_is_compact_and_sorted() -> None:
     text = canonical_json(load_case({"case_id": "A", "assessed_on": "2021-03-14"}))
-    assert text.startswith('{"actions":[],"assessed_on":"2021-03-14","case_id":"A",')
+    assert text == '{"assessed_on":"2021-03-14","case_id":"A"}'
+    with_nulls = {"case_id": "A", "assessed_on": "2021-03-14", "victim": {"age": None},
+                  "relationship_of_significant_duration": None, "risk_assessments": []}
+    assert canonical_json(load_case(with_nulls)) == text  # nulls and absent keys alike
     assert " " not in text
-    assert json.loads(text)["four"] == {"fixated": None, "obsessive": None, "unwanted": None}
 
 
 def test_contract_yaml_file_gives_the_same_case(tmp_path: Path) -> None:
@@ -322,7 +332,7 @@ def test_long_enumerations_have_the_contract_sizes() -> None:
     assert {"suspect_outside_force_area", "acts_before_2020"} <= set(ReasonCode)
 
 
-def test_police_force_and_borough_are_snake_case_strings() -> None:
+def test_police_force_and_borough_are_codes_of_the_closed_lists() -> None:
     case = load_case(example(police_force="metropolitan", london_borough="croydon"))
     assert case.police_force == "metropolitan"
     assert case.london_borough == "croydon"
@@ -331,7 +341,7 @@ def test_police_force_and_borough_are_snake_case_strings() -> None:
 
 # ------------------------------------------------------------------------ pinned errors
 
-SNAKE = "must be snake_case (lower-case letters, digits, underscores)"
+CLOSED = "not a code of the closed list (48 codes: spo-advisor schema)"
 BOOL = "expected true, false or null"
 DATE = "not a valid date (expected YYYY-MM-DD)"
 
@@ -358,10 +368,15 @@ DATE = "not a valid date (expected YYYY-MM-DD)"
         ({"assessed_on": datetime(2021, 3, 14, 10, 0)}, "invalid_date", DATE, "assessed_on"),
         ({"assessed_on": 1615680000}, "invalid_date", DATE, "assessed_on"),
         ({"separated_on": "20201101"}, "invalid_date", DATE, "separated_on"),
-        ({"police_force": "Cleveland"}, "invalid_format", SNAKE, "police_force"),
-        ({"police_force": "north-wales"}, "invalid_format", SNAKE, "police_force"),
-        ({"london_borough": "1croydon"}, "invalid_format", SNAKE, "london_borough"),
-        ({"police_force": 7}, "wrong_type", "expected a string", "police_force"),
+        ({"police_force": "Cleveland"}, "invalid_choice", CLOSED, "police_force"),
+        ({"police_force": "north-wales"}, "invalid_choice", CLOSED, "police_force"),
+        ({"london_borough": "1croydon"}, "invalid_choice",
+         "not a code of the closed list (33 codes: spo-advisor schema)", "london_borough"),
+        ({"police_force": 7}, "invalid_choice", CLOSED, "police_force"),
+        ({"schema_version": "3"}, "unsupported_version",
+         "not a contract version this library reads: 1, 2", "schema_version"),
+        ({"jurisdiction": "scotland"}, "contradicts_force",
+         "contradicts the jurisdiction of police_force", "jurisdiction"),
         ({"case_id": 42}, "wrong_type", "expected a string", "case_id"),
         ({"case_id": ""}, "out_of_range", "must be between 1 and 200 characters long", "case_id"),
         (
@@ -412,7 +427,7 @@ DATE = "not a valid date (expected YYYY-MM-DD)"
             "criminal_justice.offence_charged",
         ),
         ({"four": {"fixated": 0}}, "wrong_type", BOOL, "four.fixated"),
-        ({"four": {"repeated": True}}, "unknown_field", "unknown field", "four.repeated"),
+        ({"four": {"recurring": True}}, "unknown_field", "unknown field", "four.recurring"),
     ],
 )
 def test_pinned_errors(changes: dict[str, Any], code: str, message: str, location: str) -> None:
@@ -521,7 +536,7 @@ def test_error_text_lists_every_problem() -> None:
     with pytest.raises(CaseError) as caught:
         load_case({"case_id": "X", "dash_yes_count": -1, "police_force": "X"})
     assert str(caught.value).splitlines() == [
-        f"[invalid_format] police_force: {SNAKE}",
+        f"[invalid_choice] police_force: {CLOSED}",
         "[out_of_range] dash_yes_count: must be between 0 and 27",
     ]
 
@@ -584,7 +599,6 @@ def test_rejected_values_are_never_echoed() -> None:
     assert {problem.code for problem in error.problems} == {
         "out_of_range",
         "invalid_date",
-        "invalid_format",
         "invalid_choice",
         "wrong_type",
         "unknown_field",
@@ -925,6 +939,7 @@ def test_every_field_is_described() -> None:
 def test_json_schema_property_names_match_the_contract() -> None:
     schema = case_json_schema()
     assert list(schema["properties"]) == [
+        "schema_version",
         "case_id",
         "assessed_on",
         "police_force",
@@ -933,6 +948,8 @@ def test_json_schema_property_names_match_the_contract() -> None:
         "suspect",
         "victim",
         "relationship",
+        "relationship_of_significant_duration",
+        "household_merely_commercial",
         "separated_on",
         "incidents",
         "indicators",
@@ -942,5 +959,7 @@ def test_json_schema_property_names_match_the_contract() -> None:
         "existing_orders",
         "actions",
         "four",
+        "risk_assessments",
     ]
-    assert set(schema["$defs"]["Four"]["properties"]) == {"fixated", "obsessive", "unwanted"}
+    assert set(schema["$defs"]["Four"]["properties"]) == {
+        "fixated", "obsessive", "unwanted", "repeated"}
