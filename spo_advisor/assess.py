@@ -13,13 +13,15 @@ from spo_advisor import engine
 from spo_advisor.case import Case, canonical_json, load_case
 from spo_advisor.conditions import Scope
 from spo_advisor.court_terms import CourtTerms, load_court_terms
-from spo_advisor.decide import OrderDecision, explain_order
+from spo_advisor.decide import LimbResult, OrderDecision, explain_order
 from spo_advisor.errors import EngineError
 from spo_advisor.evaluator import Evaluation, evaluate_ruleset
-from spo_advisor.facts import case_scope
+from spo_advisor.facts import case_scope, excluded_records
 from spo_advisor.logic import Decision, Truth
 from spo_advisor.result import (
     Assessment,
+    Excluded,
+    Limb,
     Recommendation,
     Risk,
     RiskLevel,
@@ -93,7 +95,18 @@ def _recommendation(ruleset: RuleSet, decided: OrderDecision,
         order=decided.order, title=ruleset.orders[decided.order].title,
         decision=decided.decision, deciding_rule=decided.deciding_rule,
         reasons=_refs(ruleset, decided.reasons), unmet=_refs(ruleset, decided.unmet),
-        unknown=list(decided.unknown), court_terms=terms)
+        unknown=list(decided.unknown), court_terms=terms,
+        limbs=[_limb(ruleset, limb) for limb in decided.limbs])
+
+
+def _limb(ruleset: RuleSet, limb: LimbResult) -> Limb:
+    """A limb as the contract has it; its citation is the limb's own, else that of the
+    rules concluding its fact."""
+    concluding = ruleset.rules_for_fact.get(limb.spec.fact or "", ())
+    citation = limb.spec.citation or "; ".join(dict.fromkeys(r.citation for r in concluding))
+    return Limb(limb=limb.spec.limb, text=limb.spec.text, citation=citation,
+                status=limb.status.value, gate=limb.spec.gate, trigger=limb.spec.trigger,
+                rules=list(limb.rules), unknown=list(limb.unknown))
 
 
 def risk_of(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
@@ -146,6 +159,7 @@ def assess_evaluated(case: Case | dict[str, Any] | str | Path, as_of: date | Non
     decided.sort(key=lambda d: (d.decision.rank, position[d.order]))
     assessment = Assessment(
         case_id=case.case_id, as_of=day,
+        excluded=[Excluded(path=path, date=when) for path, when in excluded_records(case, day)],
         ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
         recommendations=[_recommendation(ruleset, d, evaluation) for d in decided],
         risk=risk_of(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),

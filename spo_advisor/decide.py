@@ -1,99 +1,157 @@
-"""From rule verdicts to a decision for each order, with the rules that explain it.
+"""From rule verdicts to each order's limbs, and from the limbs to its decision.
 
-For each order the rule set lists its decision rules in precedence. The first rule that is
-true decides. A rule before it that is unknown, and would decide differently, makes the
-decision ``consider`` and names its unknown facts: unknown is never read as "no".
+contract.md, "Decisions": an order's test is a list of limbs, each ``met``, ``not_met`` or
+``unknown``; gate limbs are about availability, one limb is the trigger. The decision
+follows from the limbs alone:
+
+- ``not_available``: a gate is ``not_met``;
+- ``not_recommended``: no gate ``not_met``, and the trigger or another limb ``not_met``;
+- ``recommended``: every limb ``met``;
+- ``consider``: otherwise.
+
+Only rule truths are needed, so both engines share this; the explanations (rules and
+unknown facts of each limb) are read from the evaluator's verdicts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import enum
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from spo_advisor.conditions import FactRef, Node, Verdict
 from spo_advisor.evaluator import Evaluation
-from spo_advisor.logic import Decision, Truth
-from spo_advisor.rules import RuleSet
+from spo_advisor.logic import Decision, Truth, any_of, negate
+from spo_advisor.rules import LimbSpec, RuleSet
+
+
+class LimbStatus(enum.StrEnum):
+    """Where one limb of an order's test stands on the record."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class LimbResult:
+    """One limb, its status, the rules that decided it and the facts that could change it."""
+
+    spec: LimbSpec
+    status: LimbStatus
+    rules: tuple[str, ...]
+    unknown: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class OrderDecision:
-    """The decision for one order and the ids of the rules behind it."""
+    """The decision for one order, its limbs, and the rules behind it."""
 
     order: str
     decision: Decision
     deciding_rule: str | None
+    limbs: tuple[LimbResult, ...]
     reasons: tuple[str, ...]
     unmet: tuple[str, ...]
     unknown: tuple[str, ...]
 
 
-def decision_for(ruleset: RuleSet, order: str, truths: Mapping[str, Truth]) -> tuple[Decision, str | None, tuple[str, ...]]:
-    """The decision, the rule that made it (None for the default) and the unknown rules that
-    turned it into ``consider``. Needs only truth values, so both engines share it."""
-    spec = ruleset.orders[order]
-    unknown_rules: list[str] = []
-    decision, deciding = spec.default, None
-    for rule_id in spec.precedence:
-        truth = truths[rule_id]
-        if truth is Truth.TRUE:
-            decision, deciding = ruleset.by_id[rule_id].decision or spec.default, rule_id
-            break
-        if truth is Truth.UNKNOWN:
-            unknown_rules.append(rule_id)
-    blocking = tuple(r for r in unknown_rules if ruleset.by_id[r].decision != decision)
-    if blocking:
-        return Decision.CONSIDER, deciding, blocking
-    return decision, deciding, ()
+def fact_truths(ruleset: RuleSet, truths: Mapping[str, Truth]) -> dict[str, Truth]:
+    """Each derived fact's truth from its rules' truths: it holds if any rule holds."""
+    return {fact: any_of(truths[rule.id] for rule in rules)
+            for fact, rules in ruleset.rules_for_fact.items()}
+
+
+def limb_status(limb: LimbSpec, facts: Mapping[str, Truth]) -> LimbStatus:
+    """The status of one limb (see :class:`~spo_advisor.rules.LimbSpec`)."""
+    truth = _truth(limb, facts)
+    if truth is Truth.TRUE:
+        return LimbStatus.MET
+    shown = facts[limb.shown] if limb.shown is not None else truth
+    if limb.trigger and shown is not Truth.TRUE:
+        return LimbStatus.NOT_MET
+    if limb.not_met is not None:
+        return LimbStatus.NOT_MET if facts[limb.not_met] is Truth.TRUE else LimbStatus.UNKNOWN
+    if truth is Truth.FALSE and not limb.judgement:
+        return LimbStatus.NOT_MET
+    return LimbStatus.UNKNOWN
+
+
+def _truth(limb: LimbSpec, facts: Mapping[str, Truth]) -> Truth:
+    if limb.fact is not None:
+        return facts[limb.fact]
+    return negate(facts[limb.unless]) if limb.unless is not None else Truth.UNKNOWN
+
+
+def decision_from_limbs(limbs: Sequence[tuple[LimbSpec, LimbStatus]]) -> Decision:
+    """The contract's decision table."""
+    if any(spec.gate and status is LimbStatus.NOT_MET for spec, status in limbs):
+        return Decision.NOT_AVAILABLE
+    if any(status is LimbStatus.NOT_MET for _, status in limbs):
+        return Decision.NOT_RECOMMENDED
+    if all(status is LimbStatus.MET for _, status in limbs):
+        return Decision.RECOMMENDED
+    return Decision.CONSIDER
 
 
 def decide_all(ruleset: RuleSet, truths: Mapping[str, Truth]) -> dict[str, Decision]:
-    """Only the decisions: what the engine cross-check compares."""
-    return {order: decision_for(ruleset, order, truths)[0] for order in ruleset.orders}
+    """Only the decisions: what the engine cross-check and the replay compare."""
+    facts = fact_truths(ruleset, truths)
+    return {order: decision_from_limbs([(limb, limb_status(limb, facts)) for limb in spec.limbs])
+            for order, spec in ruleset.orders.items()}
 
 
 def explain_order(ruleset: RuleSet, order: str, evaluation: Evaluation) -> OrderDecision:
-    """The decision for ``order`` with its reasons, unmet conditions and unknown facts."""
-    truths = evaluation.truths()
-    decision, deciding, blocking = decision_for(ruleset, order, truths)
-    focus = [deciding] if deciding and not blocking else list(blocking)
-    reasons = _unique(rule_id for rule_id in focus for rule_id in
-                      _supporting(ruleset, evaluation, rule_id, Truth.TRUE))
-    if deciding and not blocking:
-        reasons = _unique([deciding, *reasons])
-    better = [r for r in ruleset.orders[order].precedence
-              if (ruleset.by_id[r].decision or decision).rank < decision.rank
-              and truths[r] is Truth.FALSE]
-    if better:  # only the best decision the order could have had explains what is missing
-        best = min((ruleset.by_id[r].decision or decision).rank for r in better)
-        better = [r for r in better if (ruleset.by_id[r].decision or decision).rank == best]
-    unmet = _unique(rule_id for better_rule in better
-                    for rule_id in _supporting(ruleset, evaluation, better_rule, Truth.FALSE)
-                    or (better_rule,))
-    unknown = sorted(frozenset().union(*(evaluation.rules[r].unknown_fields for r in blocking)))
-    return OrderDecision(order, decision, deciding, reasons, unmet, tuple(unknown))
+    """The decision for ``order`` with its limbs, reasons, unmet limbs and unknown facts."""
+    facts = {fact: verdict.truth for fact, verdict in evaluation.facts.items()}
+    limbs = tuple(_limb_result(ruleset, limb, limb_status(limb, facts), evaluation)
+                  for limb in ruleset.orders[order].limbs)
+    decision = decision_from_limbs([(limb.spec, limb.status) for limb in limbs])
+    deciding = _deciding(limbs, decision)
+    ordered = sorted(limbs, key=lambda limb: not limb.spec.trigger)
+    reasons = _unique(rule for limb in ordered if limb.status is LimbStatus.MET
+                      for rule in limb.rules)
+    unmet = _unique(rule for limb in ordered if limb.status is LimbStatus.NOT_MET
+                    for rule in limb.rules)
+    unknown = tuple(sorted({path for limb in limbs if limb.status is not LimbStatus.MET
+                            for path in limb.unknown}))
+    return OrderDecision(order, decision, deciding, limbs, reasons, unmet, unknown)
 
 
-def _supporting(ruleset: RuleSet, evaluation: Evaluation, rule_id: str,
-                truth: Truth) -> tuple[str, ...]:
-    """The fact rules, reached through facts with ``truth`` in this rule's trace, that
-    themselves have that truth (recursively, nearest first)."""
-    found: list[str] = []
-    for fact in _facts_with(evaluation.traces[rule_id], truth):
-        for rule in ruleset.rules_for_fact[fact]:
-            if evaluation.rules[rule.id].truth is truth:
-                found.append(rule.id)
-                if truth is Truth.TRUE:
-                    found.extend(_supporting(ruleset, evaluation, rule.id, truth))
-    return _unique(found)
+def _limb_result(ruleset: RuleSet, limb: LimbSpec, status: LimbStatus,
+                 evaluation: Evaluation) -> LimbResult:
+    """The rules behind a limb's status (those with the matching truth), and the fact
+    paths whose value could change it."""
+    wanted = {LimbStatus.MET: Truth.TRUE, LimbStatus.NOT_MET: Truth.FALSE,
+              LimbStatus.UNKNOWN: Truth.UNKNOWN}[status]
+    if limb.unless is not None:
+        wanted = negate(wanted)
+    facts = [name for _, name in limb.facts()]
+    if status is LimbStatus.NOT_MET and limb.not_met is not None \
+            and evaluation.facts[limb.not_met].truth is Truth.TRUE:
+        facts, wanted = [limb.not_met], Truth.TRUE
+    rules = _unique(rule.id for fact in facts for rule in ruleset.rules_for_fact[fact]
+                    if evaluation.rules[rule.id].truth is wanted)
+    unknown: set[str] = set()
+    if status is not LimbStatus.MET:
+        for fact in facts:
+            unknown |= evaluation.facts[fact].unknown_fields
+    return LimbResult(limb, status, rules, tuple(sorted(unknown)))
 
 
-def _facts_with(trace: Mapping[Node, Verdict], truth: Truth) -> Iterator[str]:
-    for node, verdict in trace.items():
-        if isinstance(node, FactRef) and verdict.truth is truth:
-            yield node.name
+def _deciding(limbs: Sequence[LimbResult], decision: Decision) -> str | None:
+    """The first rule of the limb that decided: the first failing gate, else the first
+    failing limb, else (recommended) the trigger, else the first unknown limb."""
+    def first(chosen: Sequence[LimbResult]) -> str | None:
+        return next((rule for limb in chosen for rule in limb.rules), None)
+
+    if decision is Decision.NOT_AVAILABLE:
+        return first([limb for limb in limbs if limb.spec.gate and limb.status is LimbStatus.NOT_MET])
+    if decision is Decision.NOT_RECOMMENDED:
+        return first([limb for limb in limbs if limb.status is LimbStatus.NOT_MET])
+    if decision is Decision.RECOMMENDED:
+        return first([limb for limb in limbs if limb.spec.trigger])
+    return first([limb for limb in limbs if limb.status is LimbStatus.UNKNOWN])
 
 
-def _unique(items: Iterator[str] | list[str]) -> tuple[str, ...]:
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
-

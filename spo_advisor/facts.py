@@ -9,7 +9,7 @@ from typing import Any
 
 from spo_advisor.case import Case
 from spo_advisor.conditions import RECORD_DATE_FIELD, Scope
-from spo_advisor.escalation import derived_escalation
+from spo_advisor.derived import derived_values
 from spo_advisor.fields import AS_OF, DERIVED_PREFIX, case_fields
 from spo_advisor.risk_record import risk_facts_on
 
@@ -29,11 +29,33 @@ def _scalar_paths() -> tuple[tuple[str, tuple[str, ...]], ...]:
                  if path != AS_OF and not path.startswith(DERIVED_PREFIX))
 
 
+def _record_date(record: dict[str, Any]) -> date | None:
+    """The date a record became known: ``date`` (incidents, actions, risk assessments),
+    ``made_on`` (existing orders)."""
+    day: date | None = record.get(RECORD_DATE_FIELD) or record.get("made_on")
+    return day
+
+
 def _dated_after(record: dict[str, Any], as_of: date) -> bool:
-    """A record dated after ``as_of`` (an incident or action by ``date``, an order by
-    ``made_on``) was not known on that date."""
-    day = record.get(RECORD_DATE_FIELD) or record.get("made_on")
+    """A record dated after ``as_of`` was not known on that date."""
+    day = _record_date(record)
     return day is not None and day > as_of
+
+
+DATED_COLLECTIONS = ("incidents", "actions", "risk_assessments", "existing_orders")
+
+
+def excluded_records(case: Case, as_of: date) -> list[tuple[str, date]]:
+    """The path (``incidents[4]``, 0-based in input order) and date of every record dated
+    after ``as_of``: left out of the assessment, and said so."""
+    data = case.model_dump(include=set(DATED_COLLECTIONS))
+    found = []
+    for collection in DATED_COLLECTIONS:
+        for index, record in enumerate(data[collection]):
+            day = _record_date(record)
+            if day is not None and day > as_of:
+                found.append((f"{collection}[{index}]", day))
+    return found
 
 
 def case_scope(case: Case, as_of: date) -> Scope:
@@ -50,13 +72,16 @@ def case_scope(case: Case, as_of: date) -> Scope:
             if value is None:
                 break
         values[path] = _plain(value)
-    values.update((path, _plain(value))
-                  for path, value in risk_facts_on(case, as_of).values.items() if path in values)
+    risk = risk_facts_on(case, as_of).values
+    values.update((path, _plain(value)) for path, value in risk.items() if path in values)
     values[AS_OF] = as_of
     jurisdiction = case.effective_jurisdiction()
     values["jurisdiction"] = None if jurisdiction is None else jurisdiction.value
     values["suspect.home_force"] = case.effective_home_force()
-    values["derived.escalating"] = derived_escalation(case, as_of)
+    values.update(derived_values(case, as_of, risk))
+    stage_on = case.criminal_justice.stage_on
+    if stage_on is not None and stage_on > as_of:  # the stage was not reached by as_of
+        values["criminal_justice.stage"] = None
     records: dict[str, list[dict[str, Any]]] = {}
     for collection, record_fields in case_fields().collections.items():
         rows = []

@@ -121,5 +121,7 @@ def case_fields() -> CaseFields:
     scalars: dict[str, FieldSpec] = {AS_OF: FieldSpec("date")}
     collections: dict[str, dict[str, FieldSpec]] = {}
     _walk(Case, "", scalars, collections)
-    scalars[f"{DERIVED_PREFIX}escalating"] = FieldSpec("bool")
+    from spo_advisor.derived import DERIVED_FIELDS
+
+    scalars.update(DERIVED_FIELDS)
     return CaseFields(scalars, collections)

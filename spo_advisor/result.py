@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from typing import Literal
 
@@ -34,6 +35,20 @@ class CourtTerm(OutputModel):
     citation: str
 
 
+class Limb(OutputModel):
+    """One limb of an order's test and where it stands on the record."""
+
+    limb: str
+    text: str = Field(description="The limb in words")
+    citation: str
+    status: Literal["met", "not_met", "unknown"]
+    gate: bool = Field(description="True for an availability limb (law in force, area, age, "
+                                   "standing, a qualifying relationship)")
+    trigger: bool = Field(description="True for the limb the police must show first")
+    rules: list[str] = Field(description="Rule ids that decided the limb")
+    unknown: list[str] = Field(description="Fact paths whose value could change the limb")
+
+
 class Recommendation(OutputModel):
     """The decision for one order, with why, why not, and what is not known."""
 
@@ -41,13 +56,17 @@ class Recommendation(OutputModel):
     title: str
     decision: Decision
     deciding_rule: str | None = Field(
-        description="The rule that decided; null when the order's default applied")
+        description="The first rule of the limb that decided (a failing gate, else a failing "
+                    "limb, else the trigger when recommended, else an unknown limb); null "
+                    "when no rule of that limb applied")
     reasons: list[RuleRef]
     unmet: list[RuleRef]
     unknown: list[str] = Field(description="Case fields whose value could change this decision")
     court_terms: list[CourtTerm] = Field(
         default_factory=list,
         description="Drafting prompts for the officer, not advice to the court")
+    limbs: list[Limb] = Field(
+        default_factory=list, description="The order's test, limb by limb, in order")
 
 
 class Risk(OutputModel):
@@ -76,6 +95,14 @@ class RulesetInfo(OutputModel):
     sha256: str
 
 
+class Excluded(OutputModel):
+    """A record dated after the date assessed, left out of the assessment."""
+
+    path: str = Field(description="Where the record is in the case, e.g. incidents[4] "
+                                  "(0-based, in input order)")
+    date: datetime.date
+
+
 class Assessment(OutputModel):
     """What the rules advise for one case on one date.
 
@@ -83,8 +110,13 @@ class Assessment(OutputModel):
     HTML; :meth:`explain` gives readable text.
     """
 
+    schema_version: Literal["2"] = "2"
     case_id: str
     as_of: date
+    excluded: list[Excluded] = Field(
+        default_factory=list,
+        description="Records dated after as_of (incidents, actions, risk assessments, "
+                    "existing orders), left out")
     ruleset: RulesetInfo
     recommendations: list[Recommendation]
     risk: Risk

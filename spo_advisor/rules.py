@@ -1,7 +1,7 @@
 """Rule files → a validated :class:`RuleSet`, with file, line and column in every problem.
 
-A rule-set directory holds ``ruleset.yaml`` (name, version, dated parameters, orders and
-their precedence) and rule files (``*.yaml`` with a ``rules:`` list). See
+A rule-set directory holds ``ruleset.yaml`` (name, version, dated parameters, open
+questions, orders and their limbs) and rule files (``*.yaml`` with a ``rules:`` list). See
 ``docs/rule_language.md``. Every problem in every file is collected before raising one
 :class:`~spo_advisor.errors.RuleSetError`: a broken header does not hide the problems of
 the rules, nor a broken rule those of its condition.
@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spo_advisor.conditions import Node, ParseContext, parse_condition, suggest
 from spo_advisor.errors import Problem, RuleSetError
 from spo_advisor.fields import case_fields
-from spo_advisor.logic import Decision
 from spo_advisor.yamlio import Mark, YamlProblem, read_text, read_yaml
 
 HEADER_FILE = "ruleset.yaml"
@@ -49,13 +48,40 @@ class Parameter(_Strict):
     unconfirmed: str | None = None
 
 
+class LimbSpec(_Strict):
+    """One limb of an order's test, read from a derived fact (contract.md, "Decisions").
+
+    The limb is ``met`` when ``fact`` holds (or, written with ``unless``, when that fact
+    fails: a limb met by the absence of something, such as an order in force). Otherwise: a trigger that nothing in the
+    record shows (``shown``, else ``fact``, not true) is ``not_met``; a limb with a
+    ``not_met`` fact is ``not_met`` only when that fact holds, else ``unknown``; a
+    ``judgement`` limb the record can show but never refute is ``unknown``; any other limb
+    follows its fact (false: ``not_met``, unknown: ``unknown``).
+    """
+
+    limb: str = Field(pattern=NAME.pattern)
+    text: str = Field(min_length=1)
+    citation: str | None = Field(None, min_length=1)
+    fact: str | None = Field(None, pattern=NAME.pattern)
+    unless: str | None = Field(None, pattern=NAME.pattern)
+    gate: bool = False
+    trigger: bool = False
+    shown: str | None = Field(None, pattern=NAME.pattern)
+    not_met: str | None = Field(None, pattern=NAME.pattern)
+    judgement: bool = False
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The facts this limb reads, by the key that names them."""
+        return [(key, name) for key in ("fact", "unless", "shown", "not_met")
+                if (name := getattr(self, key)) is not None]
+
+
 class OrderSpec(_Strict):
-    """An order the rule set decides, and the precedence of its decision rules."""
+    """An order the rule set decides, and its test limb by limb."""
 
     title: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    default: Decision
-    precedence: list[str] = Field(min_length=1)
+    limbs: list[LimbSpec] = Field(min_length=1)
 
 
 class RiskSpec(_Strict):
@@ -76,6 +102,7 @@ class Header(_Strict):
     version: str = Field(min_length=1)
     jurisdiction: str = Field(pattern=NAME.pattern)
     parameters: dict[str, Parameter] = {}
+    open_questions: list[str] = []
     orders: dict[str, OrderSpec] = Field(min_length=1)
     risk: RiskSpec
     stalking: StalkingSpec
@@ -90,11 +117,9 @@ class InForce(_Strict):
 
 
 class Conclusion(_Strict):
-    """What a rule concludes: a derived fact, or a decision for an order."""
+    """What a rule concludes: a derived fact."""
 
-    fact: str | None = Field(None, pattern=NAME.pattern)
-    order: str | None = None
-    decision: Decision | None = None
+    fact: str = Field(pattern=NAME.pattern)
 
 
 class RuleSpec(_Strict):
@@ -129,9 +154,7 @@ class Rule:
     in_force: InForce
     note: str | None
     when: Node
-    fact: str | None
-    order: str | None
-    decision: Decision | None
+    fact: str
     facts_used: frozenset[str]
     file: str
     line: int
@@ -344,11 +367,11 @@ def read_ruleset(directory: str | Path) -> Reading:
     header_data, header_marks = _read(header_path, texts.get(header_path), collector)
     header = _validate_header(header_data, str(header_path), header_marks, collector)
     specs = _load_rule_specs(texts, collector)
-    rules = _build_rules(header, _raw_parameters(header_data), specs, collector)
+    rules = _build_rules(_raw_parameters(header_data), specs, collector)
     if header is not None:
-        _check_orders(header, (str(header_path), header_marks), rules, specs, collector)
-        _check_summaries((str(header_path), header_marks), header, _concluded_facts(specs),
-                         collector)
+        concluded = _concluded_facts(specs)
+        _check_orders(header, (str(header_path), header_marks), concluded, collector)
+        _check_summaries((str(header_path), header_marks), header, concluded, collector)
     ordered = _topological(rules, collector)
     problems = tuple(sorted(collector.problems, key=problem_order))
     if problems or header is None:
@@ -450,7 +473,7 @@ def _concluded_facts(specs: list[_Spec]) -> set[str]:
     return facts
 
 
-def _build_rules(header: Header | None, parameters: dict[str, date], specs: list[_Spec],
+def _build_rules(parameters: dict[str, date], specs: list[_Spec],
                  collector: _Collector) -> list[Rule]:
     known_facts = _concluded_facts(specs)
     seen: dict[str, _Spec] = {}
@@ -473,8 +496,6 @@ def _build_rules(header: Header | None, parameters: dict[str, date], specs: list
         for key, code, message in REQUIRED_TEXTS:
             if not getattr(spec, key).strip():
                 report(code, message, (*base, key), key if key in item.raw else "", None)
-        if header is not None:
-            _check_conclusion(spec, header, report, base)
         start, end = spec.in_force.start, spec.in_force.end
         if start and end and start > end:
             report("reversed_dates", "in_force 'from' is after 'to'", (*base, "in_force"),
@@ -482,55 +503,44 @@ def _build_rules(header: Header | None, parameters: dict[str, date], specs: list
         if node is None or duplicate:
             continue
         rules.append(Rule(spec.id, spec.title, spec.citation, spec.limb, spec.in_force, spec.note,
-                          node, spec.then.fact, spec.then.order, spec.then.decision,
+                          node, spec.then.fact,
                           frozenset(facts_used), item.file, _nearest_mark(item.marks, base).line,
                           item.relative_marks()))
     return rules
 
 
-def _check_conclusion(spec: RuleSpec, header: Header, report: Report, base: YamlPath) -> None:
-    then = spec.then
-    where = (*base, "then")
-    if (then.fact is None) == (then.order is None):
-        report("invalid_conclusion", "'then' needs either 'fact' or 'order' with 'decision'",
-               where, "then", None)
-    elif then.order is not None:
-        if then.order not in header.orders:
-            report("unknown_order", f"unknown order {then.order!r}", (*where, "order"), "then",
-                   suggest(then.order, sorted(header.orders)))
-        if then.decision is None:
-            report("invalid_conclusion", "an order conclusion needs a 'decision'", where, "then",
-                   None)
-    elif then.decision is not None:
-        report("invalid_conclusion", "a fact conclusion takes no 'decision'", where, "then", None)
-
-
-def _check_orders(header: Header, header_source: tuple[str, Marks], rules: list[Rule],
-                  specs: list[_Spec], collector: _Collector) -> None:
+def _check_orders(header: Header, header_source: tuple[str, Marks], known_facts: set[str],
+                  collector: _Collector) -> None:
+    """Every limb reads facts some rule concludes; each order has one trigger and
+    distinct limb names; only judgement limbs may read no fact."""
     header_file, marks = header_source
-    built = {rule.id: rule for rule in rules}
-    written = sorted({item.rule_id for item in specs if item.rule_id})
-    listed: dict[str, str] = {}
     for order, spec in header.orders.items():
-        for index, rule_id in enumerate(spec.precedence):
-            rule = built.get(rule_id)
-            problem = None
-            if rule_id not in written:
-                problem = ("unknown_rule", f"precedence names an unknown rule {rule_id!r}",
-                           suggest(rule_id, written))
-            elif rule is not None and rule.order != order:
-                problem = ("wrong_order", f"rule {rule_id!r} does not decide {order!r}", None)
-            elif rule_id in listed:
-                problem = ("duplicate_precedence", f"rule {rule_id!r} listed twice", None)
-            if problem:
-                collector.add(problem[0], problem[1], header_file, marks,
-                              ("orders", order, "precedence", index),
-                              f"At Order({order}) > precedence[{index}]", problem[2])
-            listed[rule_id] = order
-    for rule in rules:
-        if rule.order is not None and rule.id not in listed:
-            collector.at_rule(rule, "no_precedence",
-                              f"decision rule for {rule.order!r} is not in that order's precedence")
+        where_order = ("orders", order, "limbs")
+        problems: list[tuple[YamlPath, str, str, str | None]] = []
+        triggers = [limb.limb for limb in spec.limbs if limb.trigger]
+        if len(triggers) != 1:
+            problems.append((where_order, "trigger_count",
+                             f"needs exactly one trigger limb, has {len(triggers)}", None))
+        names: set[str] = set()
+        for index, limb in enumerate(spec.limbs):
+            where = (*where_order, index)
+            if limb.limb in names:
+                problems.append((where, "duplicate_limb", f"limb {limb.limb!r} listed twice", None))
+            names.add(limb.limb)
+            if limb.fact is not None and limb.unless is not None:
+                problems.append((where, "fact_and_unless", "give 'fact' or 'unless', not both",
+                                 None))
+            if limb.fact is None and limb.unless is None \
+                    and not (limb.judgement and limb.citation):
+                problems.append((where, "limb_without_fact",
+                                 "only a judgement limb with its own citation may read no fact",
+                                 None))
+            problems += [((*where, key), "unknown_fact", f"no rule concludes the fact {name!r}",
+                          suggest(name, sorted(known_facts)))
+                         for key, name in limb.facts() if name not in known_facts]
+        for where, code, message, hint in problems:
+            collector.add(code, message, header_file, marks, where,
+                          "ruleset > " + ".".join(map(str, where)), hint)
 
 
 def _check_summaries(header_source: tuple[str, Marks], header: Header, known_facts: set[str],
@@ -540,6 +550,7 @@ def _check_summaries(header_source: tuple[str, Marks], header: Header, known_fac
         (("risk", "high"), header.risk.high), (("risk", "medium"), header.risk.medium),
         (("stalking", "four_met"), header.stalking.four_met)]
     names += [(("risk", "indicators", i), fact) for i, fact in enumerate(header.risk.indicators)]
+    names += [(("risk", "context", i), fact) for i, fact in enumerate(header.risk.context)]
     for where, fact in names:
         if fact not in known_facts:
             collector.add("unknown_fact", f"no rule concludes the fact {fact!r}", header_file,

@@ -1,0 +1,115 @@
+"""Fields computed from the case in Python, so both engines read the same value.
+
+Each is a rule-visible field under ``derived.``: what the condition language cannot say
+by itself (a comparison of two windows, a date that stands in for a missing one, the kind
+of force holding the case, a date a number of days after another).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from collections.abc import Mapping
+from typing import Any
+
+from spo_advisor.case import Case, OrderType
+from spo_advisor.escalation import derived_escalation
+from spo_advisor.fields import DERIVED_PREFIX, FieldSpec
+from spo_advisor.places import SPECIAL_FORCES, TERRITORIAL_FORCES
+
+EXPIRY_NEAR_DAYS = 90
+"""An SPO expiring within this many days is a reason to seek renewal (contract.md,
+"Decisions", spo_variation: a judgement aid of this library, not law)."""
+
+NATIONAL_APPLICANTS = frozenset({"british_transport_police", "ministry_of_defence_police"})
+"""Forces whose chief constables may apply for an SPO without an area restriction
+(Stalking Protection Act 2019 s.1(3))."""
+
+FORCE_KINDS = ("territorial", "national_applicant", "not_an_applicant", "outside")
+"""What ``derived.force_kind`` may be: a territorial force of England and Wales; BTP or MoD
+Police; the Civil Nuclear Constabulary (not an SPO applicant); a force of Scotland or
+Northern Ireland."""
+
+DERIVED_FIELDS: dict[str, FieldSpec] = {
+    f"{DERIVED_PREFIX}act_dates": FieldSpec("int"),
+    f"{DERIVED_PREFIX}occasions": FieldSpec("int"),
+    f"{DERIVED_PREFIX}unwanted": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}repeated": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}four_rebutted": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}escalating": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}stage_on": FieldSpec("date"),
+    f"{DERIVED_PREFIX}force_kind": FieldSpec("enum", FORCE_KINDS),
+    f"{DERIVED_PREFIX}spo_expiry_near": FieldSpec("bool"),
+}
+
+
+def force_kind(force: str | None) -> str | None:
+    """The kind of the force holding the case, or None when it is not recorded."""
+    if force is None:
+        return None
+    if force in TERRITORIAL_FORCES:
+        return "territorial"
+    if force in NATIONAL_APPLICANTS:
+        return "national_applicant"
+    return "not_an_applicant" if force in SPECIAL_FORCES else "outside"
+
+
+def _spo_expiry_near(case: Case, as_of: date) -> bool | None:
+    """Does an SPO or interim SPO protecting the victim, made by ``as_of``, expire within
+    the window? None when such an order has no recorded expiry and is not made until
+    further order."""
+    horizon = as_of + timedelta(days=EXPIRY_NEAR_DAYS)
+    answer: bool | None = False
+    for order in case.existing_orders:
+        if order.type not in (OrderType.SPO, OrderType.INTERIM_SPO) or order.protects_victim is False:
+            continue
+        if order.made_on is not None and order.made_on > as_of:
+            continue
+        if order.until_further_order:
+            continue
+        if order.expires_on is None:
+            answer = None
+        elif as_of <= order.expires_on <= horizon:
+            return True
+    return answer
+
+
+def act_dates(case: Case, as_of: date) -> int:
+    """The number of distinct dates, on or before ``as_of``, with an act recorded: every
+    behaviour code counts (contract.md, "the acts pattern")."""
+    return len({incident.date for incident in case.incidents
+                if incident.behaviours and incident.date <= as_of})
+
+
+def unwanted(risk: Mapping[str, Any]) -> bool | None:
+    """Unwanted: ``four.unwanted`` when recorded (false wins); else shown by a very
+    frightened or fearful victim or a substantial adverse effect; else unknown."""
+    if risk["four.unwanted"] is not None:
+        return bool(risk["four.unwanted"])
+    signs = (risk["victim.very_frightened"], bool(risk["victim.fears"]),
+             risk["victim.substantial_adverse_effect"])
+    return True if any(sign is True for sign in signs) else None
+
+
+def derived_values(case: Case, as_of: date, risk: Mapping[str, Any]) -> dict[str, Any]:
+    """The value of every derived field for ``case`` on ``as_of``; ``risk`` holds the risk
+    facts (``victim.*``, ``four.*``) as known on that date."""
+    dates = act_dates(case, as_of)
+    repeated = risk["four.repeated"]
+    stage_on = case.criminal_justice.stage_on
+    return {
+        f"{DERIVED_PREFIX}act_dates": dates,
+        f"{DERIVED_PREFIX}occasions": len({incident.date for incident in case.incidents
+                                           if incident.date <= as_of}),
+        f"{DERIVED_PREFIX}unwanted": unwanted(risk),
+        f"{DERIVED_PREFIX}repeated": repeated if repeated is not None
+        else (True if dates >= 2 else None),
+        f"{DERIVED_PREFIX}four_rebutted": risk["four.fixated"] is False
+        and risk["four.obsessive"] is False,
+        f"{DERIVED_PREFIX}escalating": derived_escalation(
+            case, as_of, risk["indicators.escalating"]),
+        f"{DERIVED_PREFIX}stage_on": stage_on if stage_on is not None and stage_on <= as_of
+        else as_of,
+        f"{DERIVED_PREFIX}force_kind": force_kind(
+            None if case.police_force is None else str(case.police_force)),
+        f"{DERIVED_PREFIX}spo_expiry_near": _spo_expiry_near(case, as_of),
+    }
