@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -33,6 +33,7 @@ class Expectation(BaseModel):
 
     decisions: dict[str, Decision] = {}
     deciding_rules: dict[str, str | None] = {}
+    limbs: dict[str, dict[str, Literal["met", "not_met", "unknown"]]] = {}
     facts: dict[str, bool | None] = {}
     risk_level: str | None = None
     unknown: dict[str, list[str]] = {}
@@ -155,6 +156,12 @@ def run_golden(case: GoldenCase, ruleset: RuleSet) -> Outcome:
         if order in got and got[order].deciding_rule != rule_id:
             diff.append(f"order {order}: expected deciding rule {rule_id}, "
                         f"got {got[order].deciding_rule}")
+    for order, limbs in case.expect.limbs.items():
+        statuses = {limb.limb: limb.status for limb in got[order].limbs} if order in got else {}
+        for limb, status in limbs.items():
+            if statuses.get(limb) != status:
+                diff.append(f"order {order}: limb {limb} expected {status}, "
+                            f"got {statuses.get(limb, 'no such limb')}")
     for fact, expected_value in case.expect.facts.items():
         if fact not in evaluation.facts:
             diff.append(f"fact {fact}: no rule concludes it")
