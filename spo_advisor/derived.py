@@ -42,6 +42,15 @@ DERIVED_FIELDS: dict[str, FieldSpec] = {
 }
 
 
+OVERRIDDEN_BY_RECORD = frozenset({
+    f"{DERIVED_PREFIX}escalating", f"{DERIVED_PREFIX}unwanted",
+    f"{DERIVED_PREFIX}four_rebutted"})
+"""Derived fields where, by the contract, a recorded answer wins over what the rest of the
+record shows (``indicators.escalating`` over the incident windows, ``four.unwanted: false``
+over the victim's fear), or the absence of an answer counts (FOUR not recorded as neither
+fixated nor obsessive is not a rebuttal). Learning a fact may change them either way."""
+
+
 def force_kind(force: str | None) -> str | None:
     """The kind of the force holding the case, or None when it is not recorded."""
     if force is None:

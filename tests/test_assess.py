@@ -30,9 +30,12 @@ def test_recommended_lists_the_deciding_rule_and_what_supports_it(mini_rules: Ru
                     rules=mini_rules, engine_choice=engine)  # type: ignore[arg-type]
     rec = spo(result)
     assert rec.decision is Decision.RECOMMENDED
-    assert rec.deciding_rule == "spo.recommended"
-    assert [r.rule for r in rec.reasons] == ["spo.recommended", "acts", "risk.high"]
-    assert rec.reasons[0].citation == "test s.7"
+    assert rec.deciding_rule == "acts"
+    assert [r.rule for r in rec.reasons] == ["acts", "spo.in_force", "spo.risk"]
+    assert rec.reasons[0].citation == "test s.2"
+    assert [(limb.limb, limb.status, limb.gate, limb.trigger) for limb in rec.limbs] == [
+        ("in_force", "met", True, False), ("acts", "met", False, True),
+        ("risk", "met", False, False)]
     assert rec.unmet == [] and rec.unknown == []
     assert result.engine == engine
 
@@ -40,10 +43,11 @@ def test_recommended_lists_the_deciding_rule_and_what_supports_it(mini_rules: Ru
 def test_unknown_risk_turns_the_decision_to_consider_and_names_the_facts(mini_rules: RuleSet) -> None:
     rec = spo(assess(case(incidents=[incident("2021-02-01", "following")]), rules=mini_rules))
     assert rec.decision is Decision.CONSIDER
-    assert rec.deciding_rule == "spo.consider"
+    assert rec.deciding_rule == "spo.risk"
+    assert rec.limbs[2].status == "unknown"
     assert rec.unknown == ["incidents.violence", "indicators.threats_to_kill", "relationship",
                            "separated_on", "suspect.age", "victim.very_frightened"]
-    assert [r.rule for r in rec.reasons] == ["acts"]
+    assert [r.rule for r in rec.reasons] == ["acts", "spo.in_force"]
 
 
 def test_known_absence_of_risk_lists_the_unmet_limbs(mini_rules: RuleSet) -> None:
@@ -51,22 +55,24 @@ def test_known_absence_of_risk_lists_the_unmet_limbs(mini_rules: RuleSet) -> Non
                  suspect={"age": 17}, relationship="stranger",
                  incidents=[incident("2021-02-01", "following", violence=False)])
     rec = spo(assess(facts, rules=mini_rules))
-    assert rec.decision is Decision.CONSIDER and rec.deciding_rule == "spo.consider"
+    assert rec.decision is Decision.NOT_RECOMMENDED and rec.deciding_rule == "spo.risk"
     assert rec.unknown == []
-    assert [r.rule for r in rec.unmet] == ["risk.high", "risk.medium", "risk.medium_age"]
+    assert [r.rule for r in rec.unmet] == ["spo.risk"]
+    assert rec.limbs[2].status == "not_met"
 
 
-def test_no_acts_falls_to_the_default(mini_rules: RuleSet) -> None:
+def test_a_trigger_nothing_shows_is_not_met(mini_rules: RuleSet) -> None:
     rec = spo(assess(case(incidents=[incident("2021-02-01", "gifts")]), rules=mini_rules))
     assert rec.decision is Decision.NOT_RECOMMENDED
-    assert rec.deciding_rule is None
+    assert rec.deciding_rule == "acts"
     assert [r.rule for r in rec.unmet] == ["acts"]
 
 
 def test_before_commencement_the_order_is_not_available(mini_rules: RuleSet) -> None:
     rec = spo(assess(case(assessed_on="2019-06-01"), rules=mini_rules))
     assert rec.decision is Decision.NOT_AVAILABLE
-    assert [r.rule for r in rec.reasons] == ["spo.not_in_force"]
+    assert rec.deciding_rule == "spo.in_force"
+    assert rec.limbs[0].status == "not_met" and rec.limbs[0].gate
 
 
 def test_as_of_ignores_later_incidents_and_rules_not_yet_in_force(mini_rules: RuleSet) -> None:
@@ -77,8 +83,9 @@ def test_as_of_ignores_later_incidents_and_rules_not_yet_in_force(mini_rules: Ru
     early = assess(facts, as_of=date(2020, 7, 1), rules=mini_rules)
     assert early.as_of == date(2020, 7, 1)
     assert early.stalking.acts == ["following"]
-    # risk.medium_age is in force only from 2021-01-01; violence is dated 2021-05-01.
-    assert spo(early).decision is Decision.CONSIDER
+    # risk.medium_age is in force only from 2021-01-01 and the violence is dated
+    # 2021-05-01: on 2020-07-01 every risk ground is known to fail.
+    assert spo(early).decision is Decision.NOT_RECOMMENDED
     late = assess(facts, rules=mini_rules)
     assert late.as_of == date(2021, 5, 15)
     assert late.stalking.acts == ["following", "loitering"]

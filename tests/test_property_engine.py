@@ -7,8 +7,10 @@ numbers concentrated around every threshold the shipped rule set names. On each 
 - the pure-Python three-valued evaluator and durable_rules give every rule the same
   verdict, and so every order the same decision (skipped where durable_rules is not
   installed);
-- every ``reasons`` entry names a rule that is true on the case, every ``unmet`` entry a
-  rule that is false, and the deciding rule is true;
+- each decision is the one its limbs imply (contract.md, "Decisions"), and each limb's
+  status is the one its facts give; every rule a limb lists has the truth that status
+  claims; ``reasons`` come from met limbs, ``unmet`` from limbs not met, and the deciding
+  rule from the limbs that decided;
 - the assessment is deterministic and survives a JSON round trip, as does the case.
 """
 
@@ -27,13 +29,14 @@ from spo_advisor.assess import assess, load_rules
 from spo_advisor.case import Case, canonical_json, load_case
 from spo_advisor.conditions import Count, FieldTest, walk
 from spo_advisor.coverage import nullable, record_model
-from spo_advisor.decide import decide_all
+from spo_advisor.decide import decide_all, decision_from_limbs, fact_truths, limb_status
 from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
-from spo_advisor.fields import AS_OF, FieldSpec, case_fields
+from spo_advisor.fields import AS_OF, DERIVED_PREFIX, FieldSpec, case_fields
 from spo_advisor.logic import Truth
 from spo_advisor.result import Assessment
 from spo_advisor.rules import RuleSet
+from spo_advisor.places import TERRITORIAL_FORCES, force_jurisdiction
 from spo_advisor.rules_check import named_dates
 
 RULES: RuleSet = load_rules(SHIPPED_RULES)
@@ -45,8 +48,6 @@ POLICE_FORCES = ["greater_manchester", "metropolitan", "british_transport_police
                  "north_wales", "ministry_of_defence_police", "west_yorkshire", "kent"]
 TEXTS: dict[str, list[str]] = {
     "case_id": ["P-1", "case-478212", "case-1221200"],
-    "police_force": POLICE_FORCES,
-    "london_borough": ["croydon", "bromley", "sutton", "lambeth"],
     "criminal_justice.offence_charged": ["pha_s2a", "pha_s4a", "pha_s4"],
     "actions.note": ["a note"],
 }
@@ -120,7 +121,8 @@ def _fields(known: bool) -> tuple[dict[str, st.SearchStrategy[Any]],
     field is ever null (firm decisions need known facts, ``consider`` needs unknown ones)."""
     fields = case_fields()
     scalars = {path: _field(path, spec, not known and nullable(Case, path))
-               for path, spec in fields.scalars.items() if path not in (AS_OF, "case_id")}
+               for path, spec in fields.scalars.items()
+               if path not in (AS_OF, "case_id") and not path.startswith(DERIVED_PREFIX)}
     records = {collection: st.lists(st.fixed_dictionaries(
                    {name: _field(f"{collection}.{name}", spec,
                                  not known and nullable(record_model(collection), name))
@@ -148,7 +150,26 @@ def cases(draw: st.DrawFn) -> tuple[Case, date]:
     for collection, strategy in records.items():
         data[collection] = [{name: _dated(value, as_of) for name, value in record.items()}
                             for record in draw(strategy)]
-    return load_case(data), as_of
+    return load_case(_consistent(data)), as_of
+
+
+def _consistent(data: dict[str, Any]) -> dict[str, Any]:
+    """The places made consistent, as the model refuses contradictions: a jurisdiction
+    given with a force is the force's; a home force given with a London borough is the
+    borough's force; with lives_in_force_area true it is the holding territorial force."""
+    force = data.get("police_force")
+    if force is not None and data.get("jurisdiction") is not None:
+        data["jurisdiction"] = force_jurisdiction(force)
+    suspect = data.get("suspect", {})
+    if suspect.get("home_force") is not None:
+        if force in TERRITORIAL_FORCES and suspect.get("lives_in_force_area") is True:
+            suspect["home_force"] = force
+        if data.get("london_borough") is not None:
+            data["london_borough"] = None
+    elif force in TERRITORIAL_FORCES and suspect.get("lives_in_force_area") is True \
+            and force not in ("metropolitan", "city_of_london"):
+        data["london_borough"] = None
+    return data
 
 
 def _dated(value: Any, as_of: date) -> Any:
@@ -165,7 +186,8 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
 def test_the_strategy_knows_every_free_text_and_number_field() -> None:
     """A field added to the case model must be given values here, or the tests would break."""
     fields = case_fields()
-    paths = {path: spec for path, spec in fields.scalars.items() if path != AS_OF}
+    paths = {path: spec for path, spec in fields.scalars.items()
+             if path != AS_OF and not path.startswith(DERIVED_PREFIX)}
     paths |= {f"{c}.{name}": spec for c, specs in fields.collections.items()
               for name, spec in specs.items()}
     assert {p for p, s in paths.items() if s.kind == "str"} == set(TEXTS)
@@ -186,19 +208,36 @@ def test_evaluator_and_durable_rules_agree(drawn: tuple[Case, date]) -> None:
     assert decide_all(RULES, inferred) == decide_all(RULES, evaluated)
 
 
+_CLAIMED = {"met": {Truth.TRUE}, "not_met": {Truth.FALSE, Truth.TRUE},
+            "unknown": {Truth.UNKNOWN}}
+"""The truths a limb's rules may have for each status: a limb not met is shown by its fact
+failing, or by a refuting fact (``not_met``) or an ``unless`` fact holding."""
+
+
 @given(cases())
 @settings(PROPERTY)
-def test_explanations_name_rules_with_the_verdict_they_claim(drawn: tuple[Case, date]) -> None:
+def test_decisions_follow_from_limbs_and_explanations_from_limbs(
+        drawn: tuple[Case, date]) -> None:
     case, as_of = drawn
     assessment = assess(case, as_of, rules=RULES, engine_choice="python")
     truths = evaluate_ruleset(RULES, case_scope(case, as_of)).truths()
+    facts = fact_truths(RULES, truths)
     for recommendation in assessment.recommendations:
+        specs = RULES.orders[recommendation.order].limbs
+        assert [limb.limb for limb in recommendation.limbs] == [spec.limb for spec in specs]
+        statuses = [limb_status(spec, facts) for spec in specs]
+        assert [limb.status for limb in recommendation.limbs] == [s.value for s in statuses]
+        assert recommendation.decision == decision_from_limbs(list(zip(specs, statuses)))
+        by_status: dict[str, set[str]] = {"met": set(), "not_met": set(), "unknown": set()}
+        for limb, spec in zip(recommendation.limbs, specs):
+            met_truth = Truth.FALSE if spec.unless else Truth.TRUE
+            allowed = {met_truth} if limb.status == "met" else _CLAIMED[limb.status]
+            assert {truths[rule] for rule in limb.rules} <= allowed, limb
+            by_status[limb.status] |= set(limb.rules)
+        assert {r.rule for r in recommendation.reasons} <= by_status["met"]
+        assert {r.rule for r in recommendation.unmet} <= by_status["not_met"]
         if recommendation.deciding_rule is not None:
-            assert truths[recommendation.deciding_rule] is Truth.TRUE
-        assert [r.rule for r in recommendation.reasons
-                if truths[r.rule] is not Truth.TRUE] == []
-        assert [r.rule for r in recommendation.unmet
-                if truths[r.rule] is not Truth.FALSE] == []
+            assert recommendation.deciding_rule in set().union(*by_status.values())
     text = json.dumps(assessment.model_dump(mode="json"), sort_keys=True)
     again = assess(case, as_of, rules=RULES, engine_choice="python")
     assert json.dumps(again.model_dump(mode="json"), sort_keys=True) == text
