@@ -316,7 +316,7 @@ def _nearest_mark(marks: Marks, path: YamlPath, default: Mark = START) -> Mark:
 
 RULE_KEYS: dict[str, list[str]] = {
     "": ["id", "title", "citation", "limb", "in_force", "note", "when", "then"],
-    "then": ["fact", "order", "decision"],
+    "then": ["fact"],
     "in_force": ["from", "to"],
 }
 HEADER_KEYS: dict[str, list[str]] = {

@@ -14,9 +14,8 @@ they do not stop a rule set from loading, but a rule set that has them is not cl
   negation-only rule over facts that are unknown when nothing is known (``not`` of a
   nullable field) is allowed: it stays unknown on such a case. Checked only on a rule set
   that loads, since it evaluates the rules.
-- ``overlapping_dates``: two rules with the same conclusion (the same derived fact, or
-  the same decision for the same order) where one ends (``in_force.to``) and the other
-  starts (``in_force.from``) after the first starts and on or before the day it ends.
+- ``overlapping_dates``: two rules with the same conclusion (the same derived fact) where
+  one ends (``in_force.to``) and the other starts (``in_force.from``) after the first starts and on or before the day it ends.
   The second was written to follow the first, yet both are in force on the days between
   (both ends are inclusive). Rules with one conclusion that are in force together in any
   other way are alternative grounds, which is allowed.
@@ -108,19 +107,11 @@ def has_positive_leaf(node: Node, negated: bool = False) -> bool:
     return not negated
 
 
-def _conclusion(rule: Rule) -> str:
-    """What a rule concludes, in words: ``fact 'x'`` or ``decision 'd' for 'order'``."""
-    if rule.fact is not None:
-        return f"fact {rule.fact!r}"
-    decision = rule.decision.value if rule.decision else None
-    return f"decision {decision!r} for {rule.order!r}"
-
-
 def overlapping_dates(rules: Iterable[Rule]) -> Iterator[Problem]:
     """Rules that start before a rule with the same conclusion ends (module docstring)."""
     groups: dict[str, list[Rule]] = {}
     for rule in rules:
-        groups.setdefault(_conclusion(rule), []).append(rule)
+        groups.setdefault(rule.fact, []).append(rule)
     for same, group in groups.items():
         for first, second in permutations(group, 2):
             end, start = first.in_force.end, second.in_force.start
@@ -131,7 +122,7 @@ def overlapping_dates(rules: Iterable[Rule]) -> Iterator[Problem]:
             last = min(end, second.in_force.end or end)
             yield _problem(second, "overlapping_dates",
                            f"starts on {start}, but rule {first.id!r} with the same conclusion "
-                           f"({same}) is in force to {end}, that day included: both are in "
+                           f"(fact {same!r}) is in force to {end}, that day included: both are in "
                            f"force from {start} to {last}", ("in_force", "from"))
 
 

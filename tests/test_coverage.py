@@ -42,8 +42,8 @@ def two_cases(mini_rules: RuleSet) -> Coverage:
 def test_figures(two_cases: Coverage) -> None:
     assert two_cases.figures() == [
         "golden cases: 2",
-        "rules seen true and false: 3/8",
-        "leaf conditions seen true and false: 3/13",
+        "rules seen true and false: 1/7",
+        "leaf conditions seen true and false: 1/11",
         "thresholds seen on both sides: 1/6",
         "leaf conditions seen unknown (reported, not required): 7/8 of those that can be unknown",
     ]
@@ -79,17 +79,16 @@ def test_every_shortfall_is_listed_at_its_line(two_cases: Coverage) -> None:
         ("rules.yaml:38:12: [uncovered_condition] At Rule(id=risk.medium_age) > when > all[2] > "
          "not: `separated_on` is before the assessment date: never true or false in any golden "
          "case while the rule is in force"),
-        ("rules.yaml:40:5: [uncovered_rule] At Rule(id=spo.not_in_force): never true in any "
+        ("rules.yaml:40:5: [uncovered_rule] At Rule(id=spo.in_force): never false in any "
          "golden case"),
-        ("rules.yaml:44:5: [uncovered_condition] At Rule(id=spo.not_in_force) > when: the "
-         "assessment date is before 2020-01-20: never true in any golden case while the rule is "
-         "in force"),
-        ("rules.yaml:50:39: [uncovered_condition] At Rule(id=spo.recommended) > when > all[1] > "
-         "any[0]: `risk_high` holds: never true or false in any golden case while the rule is "
-         "in force"),
-        ("rules.yaml:50:58: [uncovered_condition] At Rule(id=spo.recommended) > when > all[1] > "
-         "any[1]: `risk_medium` holds: never false in any golden case while the rule is in "
-         "force"),
+        ("rules.yaml:44:5: [uncovered_condition] At Rule(id=spo.in_force) > when: the "
+         "assessment date is on or after 2020-01-20: never false in any golden case while the "
+         "rule is in force"),
+        "rules.yaml:46:5: [uncovered_rule] At Rule(id=spo.risk): never false in any golden case",
+        ("rules.yaml:50:18: [uncovered_condition] At Rule(id=spo.risk) > when > any[0]: "
+         "`risk_high` holds: never true or false in any golden case while the rule is in force"),
+        ("rules.yaml:50:37: [uncovered_condition] At Rule(id=spo.risk) > when > any[1]: "
+         "`risk_medium` holds: never false in any golden case while the rule is in force"),
     ]
 
 
@@ -105,11 +104,9 @@ def test_which_leaves_are_thresholds_and_which_can_be_unknown(mini_rules: RuleSe
         ("risk.medium_age", "when > all[0]"): (True, True),
         ("risk.medium_age", "when > all[1]"): (False, True),
         ("risk.medium_age", "when > all[2] > not"): (True, True),
-        ("spo.not_in_force", "when"): (True, False),  # as_of is always known
-        ("spo.recommended", "when > all[0]"): (False, False),
-        ("spo.recommended", "when > all[1] > any[0]"): (False, True),
-        ("spo.recommended", "when > all[1] > any[1]"): (False, True),
-        ("spo.consider", "when"): (False, False),
+        ("spo.in_force", "when"): (True, False),  # as_of is always known
+        ("spo.risk", "when > any[0]"): (False, True),
+        ("spo.risk", "when > any[1]"): (False, True),
     }
 
 
@@ -144,8 +141,8 @@ def test_the_command_prints_shortfalls_then_figures(
                         "never false in any golden case")
     assert lines[-5:] == [
         "golden cases: 1",
-        "rules seen true and false: 0/8",
-        "leaf conditions seen true and false: 0/13",
+        "rules seen true and false: 0/7",
+        "leaf conditions seen true and false: 0/11",
         "thresholds seen on both sides: 0/6",
         # all but the count of violent incidents in the last 30 days (there are none)
         "leaf conditions seen unknown (reported, not required): 7/8 of those that can be unknown",

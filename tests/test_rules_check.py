@@ -50,8 +50,8 @@ def test_drafting_faults_are_reported_at_their_lines(capsys: pytest.CaptureFixtu
          "has no positive part (every test is negated) and holds on a case where nothing is "
          "known (as of 1990-01-01); state what must be present"),
         ("rules.yaml:83:16: [overlapping_dates] At Rule(id=spo.consider_new) > in_force.from: "
-         "starts on 2024-03-31, but rule 'spo.consider_old' with the same conclusion (decision "
-         "'consider' for 'spo') is in force to 2024-03-31, that day included: both are in force "
+         "starts on 2024-03-31, but rule 'spo.consider_old' with the same conclusion (fact "
+         "'spo_consider') is in force to 2024-03-31, that day included: both are in force "
          "from 2024-03-31 to 2024-03-31"),
     ])
 
@@ -123,13 +123,14 @@ cases:
     case: {victim: {very_frightened: true}}
     expect:
       decisions: {spo: recommended}
-      deciding_rules: {spo: spo.recommended}
+      deciding_rules: {spo: acts}
   - name: acts alone wrongly expected to be recommended
     extends: follower
     as_of: 2021-03-01
     expect:
       decisions: {spo: recommended}
-      deciding_rules: {spo: spo.recommended}
+      deciding_rules: {spo: acts}
+      limbs: {spo: {risk: met}}
       facts: {repeated: true}
 """
 
@@ -151,14 +152,15 @@ def test_each_golden_case_is_one_item_and_a_failure_shows_its_diff(
     lines = result.stdout.lines
     start = lines.index(f"{golden}:14: golden case 'acts alone wrongly expected to be "
                         "recommended' failed")
-    assert lines[start + 1:start + 6] == [
-        ("  - order spo: expected recommended, got consider (deciding rule spo.consider; unmet "
+    assert lines[start + 1:start + 7] == [
+        ("  - order spo: expected recommended, got consider (deciding rule spo.risk; unmet "
          "[]; unknown ['indicators.threats_to_kill', 'relationship', 'separated_on', "
          "'suspect.age', 'victim.very_frightened'])"),
-        "  - order spo: expected deciding rule spo.recommended, got spo.consider",
+        "  - order spo: expected deciding rule acts, got spo.risk",
+        "  - order spo: limb risk expected met, got unknown",
         "  - fact repeated: expected true, got false",
         "  order: expected decision (deciding rule) | got",
-        "  spo: recommended (spo.recommended) | consider (spo.consider)",
+        "  spo: recommended (acts) | consider (spo.risk)",
     ]
     # With CI set, pytest does not cut the summary line short: match its start.
     assert any(line.startswith("FAILED mini/golden/cases.yaml::acts alone wrongly expected "
