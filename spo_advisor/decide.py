@@ -19,6 +19,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from spo_advisor.derived import case_paths
 from spo_advisor.evaluator import Evaluation
 from spo_advisor.logic import Decision, Truth, any_of, negate
 from spo_advisor.rules import LimbSpec, RuleSet
@@ -135,7 +136,7 @@ def _limb_result(ruleset: RuleSet, limb: LimbSpec, status: LimbStatus,
     if status is not LimbStatus.MET:
         for fact in facts:
             unknown |= evaluation.facts[fact].unknown_fields
-    return LimbResult(limb, status, rules, tuple(sorted(unknown)))
+    return LimbResult(limb, status, rules, tuple(case_paths(unknown)))
 
 
 def _deciding(limbs: Sequence[LimbResult], decision: Decision) -> str | None:

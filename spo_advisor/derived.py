@@ -8,7 +8,7 @@ of force holding the case, a date a number of days after another).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from spo_advisor.case import Case, OrderType
@@ -40,6 +40,30 @@ DERIVED_FIELDS: dict[str, FieldSpec] = {
     f"{DERIVED_PREFIX}force_kind": FieldSpec("enum", FORCE_KINDS),
     f"{DERIVED_PREFIX}spo_expiry_near": FieldSpec("bool"),
 }
+
+
+SOURCES: dict[str, tuple[str, ...]] = {
+    f"{DERIVED_PREFIX}act_dates": (),
+    f"{DERIVED_PREFIX}occasions": (),
+    f"{DERIVED_PREFIX}unwanted": ("four.unwanted", "victim.very_frightened", "victim.fears",
+                                  "victim.substantial_adverse_effect"),
+    f"{DERIVED_PREFIX}repeated": ("four.repeated",),
+    f"{DERIVED_PREFIX}four_rebutted": ("four.fixated", "four.obsessive"),
+    f"{DERIVED_PREFIX}escalating": ("indicators.escalating",),
+    f"{DERIVED_PREFIX}stage_on": ("criminal_justice.stage_on",),
+    f"{DERIVED_PREFIX}force_kind": ("police_force",),
+    f"{DERIVED_PREFIX}spo_expiry_near": ("existing_orders.expires_on",
+                                         "existing_orders.until_further_order"),
+}
+"""The case fields each derived field is computed from: what an officer can find out."""
+
+
+def case_paths(paths: Iterable[str]) -> list[str]:
+    """Fact paths as the officer knows them: each derived field replaced by its sources."""
+    found: set[str] = set()
+    for path in paths:
+        found.update(SOURCES.get(path, (path,)))
+    return sorted(found)
 
 
 OVERRIDDEN_BY_RECORD = frozenset({
@@ -99,26 +123,38 @@ def unwanted(risk: Mapping[str, Any]) -> bool | None:
     return True if any(sign is True for sign in signs) else None
 
 
-def derived_values(case: Case, as_of: date, risk: Mapping[str, Any]) -> dict[str, Any]:
-    """The value of every derived field for ``case`` on ``as_of``; ``risk`` holds the risk
-    facts (``victim.*``, ``four.*``) as known on that date."""
-    dates = act_dates(case, as_of)
-    repeated = risk["four.repeated"]
-    stage_on = case.criminal_justice.stage_on
-    return {
-        f"{DERIVED_PREFIX}act_dates": dates,
-        f"{DERIVED_PREFIX}occasions": len({incident.date for incident in case.incidents
-                                           if incident.date <= as_of}),
-        f"{DERIVED_PREFIX}unwanted": unwanted(risk),
+def rederive(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The derived fields that follow from other rule-visible values alone (and
+    ``derived.act_dates``), recomputed: for a scope whose values were changed (what would
+    change), and for :func:`derived_values`."""
+    dates = values[f"{DERIVED_PREFIX}act_dates"]
+    repeated = values["four.repeated"]
+    escalating = values["indicators.escalating"]
+    derived = {
+        f"{DERIVED_PREFIX}unwanted": unwanted(values),
         f"{DERIVED_PREFIX}repeated": repeated if repeated is not None
         else (True if dates >= 2 else None),
-        f"{DERIVED_PREFIX}four_rebutted": risk["four.fixated"] is False
-        and risk["four.obsessive"] is False,
-        f"{DERIVED_PREFIX}escalating": derived_escalation(
-            case, as_of, risk["indicators.escalating"]),
+        f"{DERIVED_PREFIX}four_rebutted": values["four.fixated"] is False
+        and values["four.obsessive"] is False,
+        f"{DERIVED_PREFIX}force_kind": force_kind(values["police_force"]),
+    }
+    if escalating is not None:
+        derived[f"{DERIVED_PREFIX}escalating"] = escalating
+    return derived
+
+
+def derived_values(case: Case, as_of: date, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The value of every derived field for ``case`` on ``as_of``; ``values`` holds the
+    rule-visible fields as known on that date (risk facts merged)."""
+    stage_on = case.criminal_justice.stage_on
+    derived = {
+        f"{DERIVED_PREFIX}act_dates": act_dates(case, as_of),
+        f"{DERIVED_PREFIX}occasions": len({incident.date for incident in case.incidents
+                                           if incident.date <= as_of}),
+        f"{DERIVED_PREFIX}escalating": derived_escalation(case, as_of),
         f"{DERIVED_PREFIX}stage_on": stage_on if stage_on is not None and stage_on <= as_of
         else as_of,
-        f"{DERIVED_PREFIX}force_kind": force_kind(
-            None if case.police_force is None else str(case.police_force)),
         f"{DERIVED_PREFIX}spo_expiry_near": _spo_expiry_near(case, as_of),
     }
+    derived.update(rederive({**values, **derived}))
+    return derived

@@ -44,12 +44,10 @@ def _rises(later: Sequence[Incident], earlier: Sequence[Incident],
             or bool(new_codes))
 
 
-def derived_escalation(case: Case, day: date, recorded: bool | None) -> bool | None:
-    """``recorded`` (``indicators.escalating`` as known on ``day``) when not None; else
-    whether the incidents known on ``day`` rose in frequency, severity or range between
-    the two windows. False when the windows cannot be compared: the record shows no rise."""
-    if recorded is not None:
-        return recorded
+def derived_escalation(case: Case, day: date) -> bool:
+    """Whether the incidents known on ``day`` rose in frequency, severity or range between
+    the two windows. False when the windows cannot be compared: the record shows no rise.
+    A recorded ``indicators.escalating`` overrides this (spo_advisor.derived)."""
     later_start = day - timedelta(days=WINDOW_DAYS)
     earlier_start = later_start - timedelta(days=WINDOW_DAYS)
     known = [incident for incident in case.incidents if incident.date <= day]

@@ -78,7 +78,7 @@ def case_scope(case: Case, as_of: date) -> Scope:
     jurisdiction = case.effective_jurisdiction()
     values["jurisdiction"] = None if jurisdiction is None else jurisdiction.value
     values["suspect.home_force"] = case.effective_home_force()
-    values.update(derived_values(case, as_of, risk))
+    values.update(derived_values(case, as_of, values))
     stage_on = case.criminal_justice.stage_on
     if stage_on is not None and stage_on > as_of:  # the stage was not reached by as_of
         values["criminal_justice.stage"] = None

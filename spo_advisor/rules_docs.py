@@ -1,8 +1,8 @@
 """The rule set as a document: each legal limb beside the rule that encodes it.
 
 ``spo-advisor rules docs`` writes it as Markdown (kept in the repository as
-``docs/rules.md``): the dated parameters, then each order with its decision rules in
-precedence, then the derived facts grouped by the file that concludes them, each rule
+``docs/rules.md``): the dated parameters, the open questions, the risk summary, then each
+order with its limbs (gates, trigger, other limbs), then the derived facts grouped by the file that concludes them, each rule
 with its citation, limb, dates in force, note and condition in words.
 """
 
@@ -22,7 +22,7 @@ from spo_advisor.conditions import (
     Not,
 )
 from spo_advisor.fields import AS_OF
-from spo_advisor.rules import Rule, RuleSet
+from spo_advisor.rules import LimbSpec, Rule, RuleSet
 
 _OPERATORS = {
     "is": "is", "in": "is one of", "contains": "includes", "contains_any": "includes any of",
@@ -104,10 +104,7 @@ def _rule_section(rule: Rule, root: Path, heading: str) -> Iterator[str]:
     yield ""
     yield f"*{rule.citation}*"
     yield ""
-    if rule.order is not None and rule.decision is not None:
-        yield f"- Decides: **{rule.decision.value}**"
-    else:
-        yield f"- Concludes: `{rule.fact}`"
+    yield f"- Concludes: `{rule.fact}`"
     yield f"- In force: {_in_force(rule)}"
     if rule.note:
         yield f"- Note: {rule.note}"
@@ -139,26 +136,66 @@ def _summaries(ruleset: RuleSet) -> Iterator[str]:
     yield ""
     yield (f"The risk level is **high** when `{risk.high}` holds, else **medium** when "
            f"`{risk.medium}` holds, else **standard**. The indicators listed when they hold: "
-           + ", ".join(f"`{fact}`" for fact in risk.indicators) + ".")
+           + ", ".join(f"`{fact}`" for fact in risk.indicators) + ". Reported for context, "
+           "never raising the level: " + ", ".join(f"`{fact}`" for fact in risk.context) + ".")
     yield ""
     yield f"Stalking is recognised (FOUR met) when `{stalking.four_met}` holds."
     yield ""
 
 
-def _orders(ruleset: RuleSet, root: Path) -> Iterator[str]:
+_DECISION_TABLE = (
+    "Each order's test is a list of limbs, each met, not met or unknown. A **gate** is about "
+    "availability; the **trigger** is what the police must show first. The decision follows "
+    "from the limbs: a gate not met gives **not_available**; otherwise the trigger or another "
+    "limb not met gives **not_recommended**; every limb met gives **recommended**; anything "
+    "else gives **consider**. A trigger that nothing in the record shows is not met.")
+
+
+def _limb_reading(limb: LimbSpec) -> str:
+    """How a limb reads its facts, in words."""
+    parts = []
+    if limb.fact:
+        parts.append(f"met when `{limb.fact}` holds")
+    if limb.unless:
+        parts.append(f"met when `{limb.unless}` fails")
+    if limb.trigger:
+        parts.append(f"not met unless `{limb.shown or limb.fact or limb.unless}` shows it")
+    if limb.not_met:
+        parts.append(f"not met only when `{limb.not_met}` holds, else unknown")
+    if limb.judgement:
+        parts.append("a judgement the record can show but never refute")
+    if limb.citation:
+        parts.append(f"*{limb.citation}*")
+    return "; ".join(parts)
+
+
+def _orders(ruleset: RuleSet) -> Iterator[str]:
     yield "## Orders"
+    yield ""
+    yield _DECISION_TABLE
     yield ""
     for order, spec in ruleset.orders.items():
         yield f"### {spec.title} (`{order}`)"
         yield ""
         yield f"*{spec.citation}*"
         yield ""
-        yield ("The first rule below that holds decides; an unknown rule before it that would "
-               f"decide otherwise makes the decision `consider`. If none holds: "
-               f"**{spec.default.value}**.")
+        yield "| Limb | Kind | Test | Reads |"
+        yield "|---|---|---|---|"
+        for limb in spec.limbs:
+            kind = "gate" if limb.gate else "trigger" if limb.trigger else "limb"
+            cells = (f"`{limb.limb}`", kind, limb.text, _limb_reading(limb))
+            yield "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
         yield ""
-        for index, rule_id in enumerate(spec.precedence, start=1):
-            yield from _rule_section(ruleset.by_id[rule_id], root, f"#### {index}.")
+
+
+def _open_questions(ruleset: RuleSet) -> Iterator[str]:
+    yield "## Open questions"
+    yield ""
+    yield ("Points the sources leave unconfirmed: encoded conservatively, or not encoded, "
+           "until they are confirmed.")
+    yield ""
+    yield from (f"- {question}" for question in ruleset.header.open_questions)
+    yield ""
 
 
 def _roles(ruleset: RuleSet) -> dict[str, list[str]]:
@@ -218,8 +255,9 @@ def render_markdown(ruleset: RuleSet) -> str:
          "a fact not recorded is unknown, never false."),
         "",
         *_parameters(ruleset),
+        *_open_questions(ruleset),
         *_summaries(ruleset),
-        *_orders(ruleset, root),
+        *_orders(ruleset),
         *_facts(ruleset, root),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -26,6 +26,7 @@ from spo_advisor.assess import load_rules, run_rules
 from spo_advisor.case import Case, load_case
 from spo_advisor.conditions import AS_OF_OPERAND, Count, FieldTest, Scope, walk
 from spo_advisor.decide import decide_all
+from spo_advisor.derived import case_paths, rederive
 from spo_advisor.facts import case_scope
 from spo_advisor.fields import FieldSpec, case_fields
 from spo_advisor.logic import Decision, Truth
@@ -79,9 +80,9 @@ def changes_in_scope(ruleset: RuleSet, scope: Scope) -> list[Change]:
     now = decide_all(ruleset, baseline.truths())
     if not any(decision in OPEN_DECISIONS for decision in now.values()):
         return []
-    unknown = sorted(frozenset().union(*(verdict.unknown_fields for verdict in
-                                         baseline.rules.values()
-                                         if verdict.truth is Truth.UNKNOWN)))
+    unknown = case_paths(frozenset().union(*(verdict.unknown_fields for verdict in
+                                             baseline.rules.values()
+                                             if verdict.truth is Truth.UNKNOWN)))
     found = [change for path in unknown for change in _field_changes(ruleset, scope, path, now)]
     ranked = sorted(enumerate(found), key=lambda item: (-_impact(item[1]), item[0]))
     return [change for _, change in ranked]
@@ -134,7 +135,8 @@ def _spec(path: str) -> tuple[FieldSpec, str | None]:
 def _set(scope: Scope, path: str, collection: str | None, value: Any) -> tuple[Scope, int | None]:
     """The scope with the field set; for a record field, on the records lacking it."""
     if collection is None:
-        return dataclasses.replace(scope, values={**scope.values, path: value}), None
+        values = {**scope.values, path: value}
+        return dataclasses.replace(scope, values={**values, **rederive(values)}), None
     name = path.partition(".")[2]
     rows = scope.records.get(collection, ())
     lacking = sum(row[name] is None for row in rows)

@@ -29,6 +29,7 @@ from spo_advisor.assess import assess, load_rules
 from spo_advisor.case import Case, canonical_json, load_case
 from spo_advisor.conditions import Count, FieldTest, walk
 from spo_advisor.coverage import nullable, record_model
+from spo_advisor.errors import CaseError
 from spo_advisor.decide import decide_all, decision_from_limbs, fact_truths, limb_status
 from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
@@ -36,7 +37,6 @@ from spo_advisor.fields import AS_OF, DERIVED_PREFIX, FieldSpec, case_fields
 from spo_advisor.logic import Truth
 from spo_advisor.result import Assessment
 from spo_advisor.rules import RuleSet
-from spo_advisor.places import TERRITORIAL_FORCES, force_jurisdiction
 from spo_advisor.rules_check import named_dates
 
 RULES: RuleSet = load_rules(SHIPPED_RULES)
@@ -150,26 +150,25 @@ def cases(draw: st.DrawFn) -> tuple[Case, date]:
     for collection, strategy in records.items():
         data[collection] = [{name: _dated(value, as_of) for name, value in record.items()}
                             for record in draw(strategy)]
-    return load_case(_consistent(data)), as_of
+    return _without_contradictions(data), as_of
 
 
-def _consistent(data: dict[str, Any]) -> dict[str, Any]:
-    """The places made consistent, as the model refuses contradictions: a jurisdiction
-    given with a force is the force's; a home force given with a London borough is the
-    borough's force; with lives_in_force_area true it is the holding territorial force."""
-    force = data.get("police_force")
-    if force is not None and data.get("jurisdiction") is not None:
-        data["jurisdiction"] = force_jurisdiction(force)
-    suspect = data.get("suspect", {})
-    if suspect.get("home_force") is not None:
-        if force in TERRITORIAL_FORCES and suspect.get("lives_in_force_area") is True:
-            suspect["home_force"] = force
-        if data.get("london_borough") is not None:
-            data["london_borough"] = None
-    elif force in TERRITORIAL_FORCES and suspect.get("lives_in_force_area") is True \
-            and force not in ("metropolitan", "city_of_london"):
-        data["london_borough"] = None
-    return data
+def _without_contradictions(data: dict[str, Any]) -> Case:
+    """The case, with any place the model refuses as contradicting another left out (the
+    model's own rule decides what contradicts; a place left out is simply not known)."""
+    while True:
+        try:
+            return load_case(data)
+        except CaseError as error:
+            places = [p.location for p in error.problems if p.code.startswith("contradicts")]
+            if not places or len(places) != len(error.problems):
+                raise
+            for location in places:
+                *parents, last = location.split(".")
+                parent = data
+                for step in parents:
+                    parent = parent[step]
+                parent.pop(last)
 
 
 def _dated(value: Any, as_of: date) -> Any:
