@@ -88,6 +88,12 @@ def case_scope(case: Case, as_of: date) -> Scope:
         for record in data[collection]:
             if _dated_after(record, as_of):
                 continue
-            rows.append({name: _plain(record[name]) for name in record_fields})
+            row = {name: _plain(record[name]) for name in record_fields}
+            if collection == "existing_orders" and row["expires_on"] is not None \
+                    and row["until_further_order"] is None:
+                # SPA 2019 s.3: a fixed period or until further order; an expiry date
+                # recorded makes the order fixed-term
+                row["until_further_order"] = False
+            rows.append(row)
         records[collection] = rows
     return Scope(as_of, values, records, {})
