@@ -52,7 +52,7 @@ def test_notebook_runs_and_shows_each_step(tmp_path: Path) -> None:
         "Case CLE-21-0042, assessed on 2021-03-14: 5 incidents, 2 recorded actions",
         "Stalking Protection Order: recommended",
         # 2. the reasons, each with its citation; the report displays
-        "[Stalking Protection Act 2019 s.1(1)(a)]",
+        "[Stalking Protection Act 2019 s.1(1)(a), s.1(5)-(6)]",
         "Risk: high",
         "<table",
         # 3. what would change the answer
