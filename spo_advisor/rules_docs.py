@@ -219,7 +219,11 @@ def _facts(ruleset: RuleSet, root: Path) -> Iterator[str]:
     users: dict[str, list[str]] = {}
     for rule in sorted(ruleset.rules, key=lambda r: r.id):
         for fact in sorted(rule.facts_used):
-            users.setdefault(fact, []).append(rule.id)
+            users.setdefault(fact, []).append(f"`{rule.id}`")
+    for order, spec in ruleset.orders.items():
+        for limb in spec.limbs:
+            for _, fact in limb.facts():
+                users.setdefault(fact, []).append(f"the `{limb.limb}` limb of `{order}`")
     roles = _roles(ruleset)
     by_file: dict[str, list[str]] = {}
     for rule in sorted(ruleset.rules, key=lambda r: (r.file, r.line)):
@@ -235,7 +239,7 @@ def _facts(ruleset: RuleSet, root: Path) -> Iterator[str]:
                 yield "Gives: " + "; ".join(roles[fact]) + "."
                 yield ""
             used = users.get(fact, [])
-            yield "Used by: " + (", ".join(f"`{r}`" for r in used) if used else "no rule") + "."
+            yield "Used by: " + (", ".join(used) if used else "no rule and no limb") + "."
             yield ""
             for rule in sorted(ruleset.rules_for_fact[fact], key=lambda r: (r.file, r.line)):
                 yield from _rule_section(rule, root, "#####")

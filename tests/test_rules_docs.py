@@ -115,7 +115,8 @@ def test_orders_come_first_then_facts_each_rule_once(mini_rules: RuleSet) -> Non
     ]
     assert "- In force: from 2021-01-01" in text
     assert "Gives: risk level medium." in text
-    assert "Used by: `spo.consider`, `spo.recommended`." in text
+    assert "Used by: `spo.risk`." in text
+    assert "Used by: the `acts` limb of `spo`." in text
 
 
 def test_the_command_writes_the_document(tmp_path: Path,
