@@ -23,7 +23,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, BinaryIO, Union, get_args, get_origin
 
 import yaml
 from annotated_types import Ge, Le, MaxLen, MinLen
@@ -83,6 +83,7 @@ __all__ = [
     "check_as_of",
     "load_case",
     "parse_case_text",
+    "read_case_stream",
 ]
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -734,11 +735,21 @@ def _read_text(path: Path) -> str:
     name = str(path)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            return read_case_stream(handle, name)
     except FileNotFoundError:
         raise _error("file_not_found", "file not found", name) from None
     except OSError:
         raise _error("unreadable", "cannot read the file", name) from None
+
+
+def read_case_stream(handle: BinaryIO, name: str) -> str:
+    """The UTF-8 text of a case from a binary stream (a file, standard input), reading at
+    most one byte more than :data:`MAX_BYTES`, so an endless stream is refused at once.
+
+    Raises :class:`CaseError` (``too_large``, ``unreadable``) naming ``name``, and
+    ``OSError`` when the stream cannot be read.
+    """
+    raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise _error("too_large", "larger than 5 MB", name)
     try:

@@ -64,6 +64,11 @@ class RuleSetError(ProblemsError):
     """A rule file or golden-case file is not valid."""
 
 
+class EnvironmentFailure(SpoAdvisorError):
+    """The work could not be done for a reason outside the input: an output that cannot be
+    written, a worker process lost. The command line exits with 3."""
+
+
 class EngineError(SpoAdvisorError):
     """The inference engine failed or returned an inconsistent state.
 
