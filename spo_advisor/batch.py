@@ -39,6 +39,7 @@ from spo_advisor.output import open_output
 from spo_advisor.result import Assessment
 from spo_advisor.review import Review, review
 from spo_advisor.rules import RuleSet
+from spo_advisor.safe_text import plain
 
 __all__ = ["CHUNKSIZE", "MissedOpportunity", "WorkerLostError", "add_commands", "assess_many",
            "missed_opportunity"]
@@ -357,7 +358,7 @@ class Summary:
             lines.append("  ".join([order.ljust(width), *counts]))
         lines += ["", (f"missed opportunities: {len(self.missed):,} (an SPO recommended on or "
                        "before a recorded decision not to apply for one)")]
-        lines += [f"  line {number}, case {case_id}: SPO first recommended on "
+        lines += [f"  line {number}, case {plain(case_id)}: SPO first recommended on "
                   f"{missed.recommended_on}; {missed.action} on {missed.action_on}"
                   for number, case_id, missed in self.missed]
         return "\n".join(lines)
@@ -512,7 +513,7 @@ def _record(result: _LineResult, name: str, progress: Progress) -> dict[str, Any
     if not isinstance(result.outcome, CaseError):
         return result.outcome.model_dump(mode="json")
     problems = _on_line(result.outcome.problems, name, result.number)
-    case = f" (case {result.case_id})" if result.case_id is not None else ""
+    case = f" (case {plain(result.case_id)})" if result.case_id is not None else ""
     for problem in problems:
         progress.note(f"{problem}{case}")
     return {"line": result.number, "case_id": result.case_id,
