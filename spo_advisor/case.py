@@ -40,7 +40,6 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from spo_advisor.errors import CaseError, Problem
-from spo_advisor.yamlio import StrictLoader, yaml_message
 from spo_advisor.places import (
     TERRITORIAL_FORCES,
     LondonBorough,
@@ -48,16 +47,17 @@ from spo_advisor.places import (
     TerritorialForce,
     force_jurisdiction,
 )
+from spo_advisor.yamlio import StrictLoader, yaml_message
 
 __all__ = [
-    "MAX_ALIASES",
     "EARLIEST_DATE",
     "LATEST_DATE",
+    "MAX_ALIASES",
     "MAX_BYTES",
     "MAX_VALUES",
     "Action",
-    "AssessmentTool",
     "ActionType",
+    "AssessmentTool",
     "Behaviour",
     "Case",
     "CriminalJustice",

@@ -108,9 +108,9 @@ def test_a_write_failure_part_way_is_an_output_error_and_nothing_is_put_in_place
 
     monkeypatch.setattr("os.fsync", full)
     target = tmp_path / "out.txt"
-    with pytest.raises(OutputError, match="^cannot write .*out.txt: No space left on device$"):
-        with open_output(str(target)) as out:
-            out.write("a partial line")
+    with (pytest.raises(OutputError, match="^cannot write .*out.txt: No space left on device$"),
+          open_output(str(target)) as out):
+        out.write("a partial line")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -43,6 +43,6 @@ def test_a_rule_the_engine_cannot_compile_is_named_by_rules_check(
     out = capsys.readouterr().out
     assert code == 1
     assert out.splitlines() == [
-        f"{rules / 'rules.yaml'}:{line}:5: [engine_compile] At Rule(id=risk.explosive) > when: "
-        "a rule is too complex for the engine (more than 512 conjunctions for one verdict: "
-        "too many any/all combinations)"]
+        (f"{rules / 'rules.yaml'}:{line}:5: [engine_compile] At Rule(id=risk.explosive) > "
+         "when: a rule is too complex for the engine (more than 512 conjunctions for one "
+         "verdict: too many any/all combinations)")]
