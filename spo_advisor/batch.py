@@ -178,6 +178,8 @@ def assess_many(cases: Iterable[CaseSource], *, as_of: date | None = None,
     when the generator is exhausted or closed. The rule set is loaded when this is called,
     so a bad rule set raises here.
     """
+    if not isinstance(jobs, int) or isinstance(jobs, bool):
+        raise TypeError(f"jobs must be an int, not {type(jobs).__name__}")
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)

@@ -690,10 +690,15 @@ def canonical_json(case: Case) -> str:
 def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case:
     """Load a case from a :class:`Case`, a mapping, or a ``.yaml``/``.yml``/``.json`` file.
 
-    A ``str`` is a file path. Raises :class:`CaseError` for every kind of bad input.
+    A ``str`` is a file path. Raises :class:`CaseError` for every kind of bad input (any
+    JSON value that is not a valid case among them), and ``TypeError`` naming ``case``
+    for an argument that is neither a JSON value nor a path.
     """
     if isinstance(source, Case):
         return source
+    if not isinstance(source, os.PathLike | Mapping | list | str | int | float | None):
+        raise TypeError("case must be a Case, a mapping or the path of a case file, "
+                        f"not {type(source).__name__}")
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         name = str(path)
