@@ -7,14 +7,17 @@ keys are refused with file and line, and no message repeats the document's text.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import MINI_RULES
 
 from spo_advisor import assess
 from spo_advisor.case import parse_case_text
-from spo_advisor.errors import CaseError
+from spo_advisor.errors import CaseError, RuleSetError
+from spo_advisor.rules import load_ruleset
 from spo_advisor.yamlio import YamlProblem, read_yaml
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "cases" / "ex_partner.yaml"
@@ -84,3 +87,16 @@ def test_no_message_repeats_the_document_text(text: str) -> None:
     with pytest.raises(YamlProblem) as problem:
         read_yaml(text, "r.yaml")
     assert "SECRET" not in str(problem.value)
+
+
+def test_a_count_window_that_would_overflow_the_calendar_is_refused_in_the_rules(
+        tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(MINI_RULES, rules)
+    text = (rules / "rules.yaml").read_text(encoding="utf-8")
+    (rules / "rules.yaml").write_text(text.replace("within_days: 30", "within_days: 1000000"),
+                                      encoding="utf-8")
+    with pytest.raises(RuleSetError) as raised:
+        load_ruleset(rules)
+    assert [p.code for p in raised.value.problems] == ["out_of_range"]
+    assert "'within_days' is at most 36,525 (a century)" in str(raised.value)
