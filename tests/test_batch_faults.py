@@ -129,3 +129,22 @@ def test_jobs_are_bounded_by_the_cpus(tmp_path: Path, capsys: pytest.CaptureFixt
     source = write_cases(tmp_path / "cases.jsonl", 3)
     code, _, _ = run(capsys, source, "--out", str(tmp_path / "out.jsonl"), "--jobs", "8")
     assert code == 0
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_ends_a_batch_with_130_no_traceback_and_no_output(tmp_path: Path, jobs: str) -> None:
+    source = write_cases(tmp_path / "cases.jsonl", 20_000)
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spo_advisor.cli", "batch", source, "--out", str(out),
+         "--jobs", jobs, "--rules", str(MINI_RULES)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not any(p.name.startswith(".out.jsonl.") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline, "the batch did not start"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert (process.returncode, err) == (130, b"interrupted\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl"]
