@@ -112,22 +112,23 @@ def _in_place(target: Path) -> Iterator[Output]:
 
 
 def _atomically(target: Path) -> Iterator[Output]:
+    real = Path(os.path.realpath(target))  # through a symbolic link, which is kept
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                                 dir=target.parent)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp",
+                                                 dir=real.parent)
     except OSError as error:
         raise OutputError(f"cannot write {target}: {_reason(error)}") from None
     handle = open(descriptor, "w", encoding="utf-8")  # noqa: SIM115 - closed by _close
     try:
         try:
-            os.fchmod(descriptor, _mode(target))
+            os.fchmod(descriptor, _mode(real))
             output = Output(handle, str(target))
             yield output
             output.flush()
             os.fsync(descriptor)
         finally:
             _close(handle)
-        os.replace(temporary, target)
+        os.replace(temporary, real)
     except OSError as error:
         os.unlink(temporary)
         raise OutputError(f"cannot write {target}: {_reason(error)}") from None

@@ -169,3 +169,13 @@ def test_interrupts_and_os_errors_end_without_a_traceback(
     code, _, err = run("assess", str(EXAMPLE))
     assert (code, err) in ((130, "interrupted\n"),
                            (3, "error: cannot use /some/file: Permission denied\n"))
+
+
+def test_an_output_through_a_symbolic_link_replaces_the_file_and_keeps_the_link(
+        tmp_path: Path) -> None:
+    (tmp_path / "real.txt").write_text("old", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to("real.txt")
+    with open_output(str(tmp_path / "link.txt")) as out:
+        out.write("new")
+    assert (tmp_path / "link.txt").is_symlink()
+    assert (tmp_path / "real.txt").read_text(encoding="utf-8") == "new"
