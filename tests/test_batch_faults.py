@@ -17,6 +17,7 @@ import pytest
 from conftest import MINI_RULES, incident
 
 from spo_advisor import batch
+from spo_advisor.assess import assess
 from spo_advisor.cli import main
 
 
@@ -40,12 +41,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_an_unforeseen_error_is_one_bad_line_with_its_case_id(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         jobs: str) -> None:
-    real_assess = batch.assess
-
     def faulty(case: Any, *args: Any, **kwargs: Any) -> Any:
         if case.case_id == "F-5":
             raise ZeroDivisionError("a value from the case")
-        return real_assess(case, *args, **kwargs)
+        return assess(case, *args, **kwargs)
 
     monkeypatch.setattr(batch, "assess", faulty)  # forked workers inherit it
     source = write_cases(tmp_path / "cases.jsonl", 40)

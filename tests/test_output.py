@@ -124,12 +124,9 @@ def test_the_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o640
 
 
-def cli_process(*argv: str, **options: object) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*SPO_ADVISOR, *argv], stderr=subprocess.PIPE, **options)  # type: ignore[call-overload]
-
-
 def test_standard_output_closed_early_ends_quietly() -> None:
-    process = cli_process("rules", "docs", stdout=subprocess.PIPE)
+    process = subprocess.Popen([*SPO_ADVISOR, "rules", "docs"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()  # as `| head` does
     assert (process.wait(timeout=60), process.stderr.read()) == (3, b"")
