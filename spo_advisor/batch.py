@@ -72,7 +72,7 @@ def _start_worker(function: Callable[[_Settings, Any], Any], directory: str, sha
 
     The rule set is loaded from its directory (a forked worker finds it already loaded);
     a rule set that no longer loads, or whose files have changed since the batch began,
-    fails each task instead (an initializer that raises would be restarted for ever).
+    fails each task instead (an initializer that raises would break the whole pool).
     Ctrl-C is left to the parent process, which stops the pool.
     """
     global _worker
