@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import date
 from functools import cache, lru_cache
 from importlib import metadata
@@ -41,7 +42,13 @@ def _cached_ruleset(directory: Path) -> RuleSet:
 
 
 def load_rules(directory: str | Path | None = None) -> RuleSet:
-    """Load (once per directory) and validate a rule set; the shipped one by default."""
+    """Load (once per directory) and validate a rule set; the shipped one by default.
+
+    Raises ``TypeError`` naming ``rules`` for anything but a path.
+    """
+    if directory is not None and not isinstance(directory, str | os.PathLike):
+        raise TypeError("rules must be a RuleSet or the path of a rule-set directory, "
+                        f"not {type(directory).__name__}")
     return _cached_ruleset(Path(directory or DEFAULT_RULES).resolve())
 
 

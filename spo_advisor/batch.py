@@ -3,8 +3,10 @@
 Cases stream through in constant memory: the input is read one item (one line) at a
 time, at most a fixed number of cases are in flight, and each result is handed on as
 soon as it and every case before it are done, so results keep the input order. With
-``jobs`` above 1 the cases are assessed in a :class:`multiprocessing.pool.Pool` whose
-workers each load the rule set once, in their initializer.
+``jobs`` above 1 the cases are assessed in a
+:class:`~concurrent.futures.ProcessPoolExecutor` whose workers each load the rule set
+once, in their initializer; a worker that dies is noticed at once
+(:class:`WorkerLostError`), never waited for.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ import argparse
 import dataclasses
 import itertools
 import json
-import multiprocessing
 import os
 import signal
 import stat
 import sys
-import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,13 +33,16 @@ from typing import IO, Any, TextIO, TypeVar
 from spo_advisor import cli_common as cli
 from spo_advisor.assess import assess, load_rules
 from spo_advisor.case import MAX_BYTES, ActionType, Case, parse_case_text
-from spo_advisor.errors import CaseError, Problem, RuleSetError
+from spo_advisor.errors import CaseError, EnvironmentFailure, Problem, RuleSetError
 from spo_advisor.logic import Decision
+from spo_advisor.output import open_output
 from spo_advisor.result import Assessment
 from spo_advisor.review import Review, review
 from spo_advisor.rules import RuleSet
+from spo_advisor.safe_text import plain
 
-__all__ = ["CHUNKSIZE", "MissedOpportunity", "add_commands", "assess_many", "missed_opportunity"]
+__all__ = ["CHUNKSIZE", "MissedOpportunity", "WorkerLostError", "add_commands", "assess_many",
+           "missed_opportunity"]
 
 CHUNKSIZE = 16
 """Cases sent to a worker process at a time; at most ``2 * jobs * CHUNKSIZE`` are in flight."""
@@ -67,7 +72,7 @@ def _start_worker(function: Callable[[_Settings, Any], Any], directory: str, sha
 
     The rule set is loaded from its directory (a forked worker finds it already loaded);
     a rule set that no longer loads, or whose files have changed since the batch began,
-    fails each task instead (an initializer that raises would be restarted for ever).
+    fails each task instead (an initializer that raises would break the whole pool).
     Ctrl-C is left to the parent process, which stops the pool.
     """
     global _worker
@@ -89,63 +94,66 @@ def _work(item: Any) -> Any:
     return function(settings, item)
 
 
-class _Feed:
-    """Hands the items of an iterable to the pool's feeder thread, ``limit`` ahead at most.
+class WorkerLostError(EnvironmentFailure):
+    """A worker process died (killed, out of memory) while it held ``items``: their
+    results are lost, and no more items are read."""
 
-    ``Pool.imap`` reads its input as fast as it can; this makes it wait until the
-    consumer has taken a result (:meth:`release`) before it reads another item. An error
-    raised by the iterable ends the feed and is kept in :attr:`error`, for the consumer to
-    raise once the results of the items before it are taken.
-    """
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__("a worker process was lost (killed or out of memory)")
+        self.items = items
 
-    def __init__(self, items: Iterable[Any], limit: int) -> None:
-        self._items = iter(items)
-        self._slots = threading.Semaphore(limit)
-        self._closed = False
-        self.error: Exception | None = None
 
-    def __iter__(self) -> Iterator[Any]:
-        while True:
-            self._slots.acquire()
-            if self._closed:
-                return
-            try:
-                item = next(self._items)
-            except StopIteration:
-                return
-            except Exception as error:  # noqa: BLE001 - handed to the consumer's thread
-                self.error = error
-                return
-            yield item
-
-    def release(self) -> None:
-        """One result was taken: one more item may be read."""
-        self._slots.release()
-
-    def close(self) -> None:
-        """Stop reading items (wakes the feeder thread if it is waiting)."""
-        self._closed = True
-        self._slots.release()
+def _work_chunk(items: list[Any]) -> list[Any]:
+    return [_work(item) for item in items]
 
 
 def _ordered_map(function: Callable[[_Settings, Item], Outcome], items: Iterable[Item],
                  settings: _Settings, jobs: int) -> Generator[Outcome, None, None]:
-    """``function(settings, item)`` for each item, lazily and in order; ``jobs`` processes."""
+    """``function(settings, item)`` for each item, lazily and in order.
+
+    ``jobs`` processes at most (and no more than the CPUs), in a
+    :class:`~concurrent.futures.ProcessPoolExecutor` sent :data:`CHUNKSIZE` items at a
+    time, at most ``2 * jobs`` chunks ahead of the results taken. A worker that dies
+    raises :class:`WorkerLostError` with the items in flight. An error raised by ``items``
+    is raised once the results of the items before it are taken.
+    """
+    jobs = min(jobs, os.cpu_count() or 1)
     if jobs == 1:
         for item in items:
             yield function(settings, item)
         return
-    feed = _Feed(items, limit=2 * jobs * CHUNKSIZE)
+    source = iter(items)
+    pending: deque[tuple[list[Item], Future[list[Outcome]]]] = deque()
+    error: Exception | None = None
     initargs = (function, settings.rules.directory, settings.rules.sha256, settings.as_of)
-    with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
-        try:
-            for outcome in pool.imap(_work, feed, CHUNKSIZE):
-                yield outcome
-                feed.release()
-        finally:
-            feed.close()
-    if feed.error is not None:
-        raise feed.error
+    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=initargs)
+    chunk: list[Item] = []
+    try:
+        while True:
+            while error is None and len(pending) < 2 * jobs:
+                chunk = []
+                try:
+                    chunk.extend(itertools.islice(source, CHUNKSIZE))
+                except Exception as raised:  # noqa: BLE001 - raised after the results before it
+                    error = raised
+                if not chunk:
+                    break
+                pending.append((chunk, pool.submit(_work_chunk, chunk)))
+                if len(chunk) < CHUNKSIZE:
+                    break
+            if not pending:
+                break
+            outcomes = pending[0][1].result()
+            pending.popleft()
+            yield from outcomes
+    except BrokenProcessPool:
+        submitted = [item for sent, _ in pending for item in sent]
+        unsent = [] if pending and pending[-1][0] is chunk else chunk
+        raise WorkerLostError(submitted + unsent) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if error is not None:
+        raise error
 
 
 # ------------------------------------------------------------------------------ assess_many
@@ -170,6 +178,8 @@ def assess_many(cases: Iterable[CaseSource], *, as_of: date | None = None,
     when the generator is exhausted or closed. The rule set is loaded when this is called,
     so a bad rule set raises here.
     """
+    if not isinstance(jobs, int) or isinstance(jobs, bool):
+        raise TypeError(f"jobs must be an int, not {type(jobs).__name__}")
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
@@ -205,11 +215,20 @@ def missed_opportunity(replay: Review) -> MissedOpportunity | None:
 # ------------------------------------------------------------------------- JSON Lines input
 
 
+MAX_SKIPPED = 8 * MAX_BYTES
+"""Most bytes of an over-long line read past to find the next line; a line longer still
+(an endless stream, such as ``/dev/zero``) is the last line read."""
+
+MAX_CASE_ID = 200
+"""Longest ``case_id`` reported for a bad line (the contract's limit)."""
+
+
 @dataclass(frozen=True)
 class _Line:
     number: int
     raw: bytes
     end: int  # byte offset just after the line, for the progress bar
+    endless: bool = False  # no end found within MAX_SKIPPED bytes: nothing read after it
 
 
 @dataclass(frozen=True)
@@ -218,11 +237,13 @@ class _LineResult:
     end: int
     outcome: Assessment | CaseError
     missed: MissedOpportunity | None = None
+    case_id: str | None = None  # of a bad line, when it can be read
 
 
 def _read_lines(handle: IO[bytes]) -> Iterator[_Line]:
     """The non-blank lines, numbered from 1. A line longer than :data:`MAX_BYTES` is cut
-    there (and refused later) without the rest of it being held in memory."""
+    there (and refused later) without the rest of it being held in memory; when it runs
+    on past :data:`MAX_SKIPPED` bytes, it is the last line read."""
     end = 0
     for number in itertools.count(1):
         raw = handle.readline(MAX_BYTES + 1)
@@ -230,36 +251,73 @@ def _read_lines(handle: IO[bytes]) -> Iterator[_Line]:
             return
         end += len(raw)
         if len(raw) > MAX_BYTES and not raw.endswith(b"\n"):
-            while rest := handle.readline(MAX_BYTES):
-                end += len(rest)
-                if rest.endswith(b"\n"):
-                    break
+            skipped, ended = _skip_line(handle)
+            end += skipped
+            if not ended:
+                yield _Line(number, raw, end, endless=True)
+                return
         if raw.strip():
             yield _Line(number, raw, end)
 
 
-def _case_from_line(raw: bytes) -> Case:
-    if len(raw) > MAX_BYTES:
+def _skip_line(handle: IO[bytes]) -> tuple[int, bool]:
+    """Read past the rest of a line: the bytes read, and whether its end (or the end of the
+    input) came within :data:`MAX_SKIPPED` bytes."""
+    skipped = 0
+    while skipped <= MAX_SKIPPED:
+        rest = handle.readline(MAX_BYTES)
+        skipped += len(rest)
+        if not rest or rest.endswith(b"\n"):
+            return skipped, True
+    return skipped, False
+
+
+def _case_from_line(line: _Line) -> Case:
+    if line.endless:
+        raise CaseError([Problem("too_large", f"line longer than {MAX_BYTES:,} bytes, with no "
+                                 f"end within {MAX_SKIPPED:,}: the input is not read further")])
+    if len(line.raw) > MAX_BYTES:
         raise CaseError([Problem("too_large", f"line longer than {MAX_BYTES:,} bytes")])
     try:
-        text = raw.rstrip(b"\r\n").decode("utf-8")
+        text = line.raw.rstrip(b"\r\n").decode("utf-8")
     except UnicodeDecodeError:
         raise CaseError([Problem("unreadable", "not UTF-8 text")]) from None
     # Parsed as a JSON document; its problems are placed on the input line afterwards.
     return parse_case_text(text, filename="line.json")
 
 
+def _readable_case_id(raw: bytes) -> str | None:
+    """The ``case_id`` of a line that is not a valid case, when it can be read."""
+    if len(raw) > MAX_BYTES:
+        return None
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    case_id = data.get("case_id") if isinstance(data, dict) else None
+    return case_id if isinstance(case_id, str) and 0 < len(case_id) <= MAX_CASE_ID else None
+
+
 def _assess_line(settings: _Settings, line: _Line) -> _LineResult:
     """The line's assessment; a case with a recorded decision not to apply for an SPO is
-    reviewed (which includes its assessment) to look for a missed opportunity."""
+    reviewed (which includes its assessment) to look for a missed opportunity.
+
+    Any failure is the line's result, never the batch's end: a bad case is a
+    :class:`CaseError`, and so is an error nobody anticipated (a fault to report).
+    """
     try:
-        case = _case_from_line(line.raw)
+        case = _case_from_line(line)
         if not any(action.action in NOT_APPLIED for action in case.actions):
             return _LineResult(line.number, line.end,
                                assess(case, settings.as_of, rules=settings.rules))
         replay = review(case, settings.as_of, rules=settings.rules)
     except CaseError as error:
-        return _LineResult(line.number, line.end, error)
+        return _LineResult(line.number, line.end, error, case_id=_readable_case_id(line.raw))
+    except Exception as error:  # noqa: BLE001 - one bad case never stops a batch
+        problem = Problem("internal_error", f"the case could not be assessed "
+                          f"({type(error).__name__}): a fault in spo_advisor, please report it")
+        return _LineResult(line.number, line.end, CaseError([problem]),
+                           case_id=_readable_case_id(line.raw))
     return _LineResult(line.number, line.end, replay.assessment, missed_opportunity(replay))
 
 
@@ -302,7 +360,7 @@ class Summary:
             lines.append("  ".join([order.ljust(width), *counts]))
         lines += ["", (f"missed opportunities: {len(self.missed):,} (an SPO recommended on or "
                        "before a recorded decision not to apply for one)")]
-        lines += [f"  line {number}, case {case_id}: SPO first recommended on "
+        lines += [f"  line {number}, case {plain(case_id)}: SPO first recommended on "
                   f"{missed.recommended_on}; {missed.action} on {missed.action_on}"
                   for number, case_id, missed in self.missed]
         return "\n".join(lines)
@@ -357,18 +415,24 @@ Assess every case in a JSON Lines file: one case per line, each a JSON object as
 its length only by the list of missed opportunities.
 
 RESULTS gets one JSON object per case line, in input order: the assessment (as
-`assess --format json` gives it) or, for a bad line, {"line": N, "error": {"problems":
-[{"code", "message", "location", "file", "line", "column", "suggestion"}]}}. A bad line
-(not JSON, not an object, not a valid case) is also reported on standard error, by line
-number, code and location, never its values, and the other lines are still assessed.
+`assess --format json` gives it) or, for a bad line, {"line": N, "case_id": ID or null,
+"error": {"problems": [{"code", "message", "location", "file", "line", "column",
+"suggestion"}]}}. A bad line (not JSON, not an object, not a valid case, longer than
+5 MiB, or one that fails for an unforeseen reason) is also reported on standard error,
+by line number, case_id when it can be read, code and location, never its values, and
+the other lines are still assessed. RESULTS is written to a temporary file and put in
+place only when every line is done.
 
 When done, a summary goes to standard output: how often each order got each decision,
 and the missed opportunities: cases where an SPO was recommended on or before the date
 of a recorded decision not to apply for one (action spo_considered_not_applied or
 no_action). A progress bar is drawn on standard error when it is a terminal.
 
-exit status: 0 every line was a valid case; 2 a line was bad (the summary is still
-written), or the command could not run."""
+exit status: 0 every line was a valid case; 1 a line was bad (the summary is still
+written); 2 the command could not run (bad arguments, unreadable input or rules,
+RESULTS the same file as the input); 3 RESULTS cannot be written, or a worker process
+was lost (the lines lost are listed, and RESULTS is not written); 130 interrupted.
+--jobs is at most the number of CPUs."""
 
 
 def _jobs(text: str) -> int:
@@ -388,10 +452,9 @@ def add_commands(commands: cli.SubParsers, rules_commands: cli.SubParsers) -> No
         formatter_class=argparse.RawDescriptionHelpFormatter)
     batch.add_argument("input", metavar="CASES.jsonl",
                        help="one case per line, a JSON object; - for standard input")
-    batch.add_argument("--out", required=True, metavar="RESULTS.jsonl",
-                       help="where to write one result per case line (replaced if it exists)")
+    cli.add_output_argument(batch, "RESULTS.jsonl", required=True)
     batch.add_argument("--jobs", type=_jobs, default=1, metavar="N",
-                       help="assess in N processes (default: 1)")
+                       help="assess in N processes, at most the number of CPUs (default: 1)")
     batch.add_argument("--rules", default=None, metavar="DIR",
                        help="rule-set directory (default: the shipped England and Wales rules)")
     batch.add_argument("--as-of", type=cli.iso_date, metavar="DATE",
@@ -413,13 +476,15 @@ def _open_input(stack: ExitStack, argument: str) -> tuple[IO[bytes], str, int | 
     return handle, argument, status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
-def _open_output(stack: ExitStack, argument: str, input_argument: str) -> TextIO:
-    if input_argument != "-" and Path(argument).exists() and Path(argument).samefile(input_argument):
-        raise cli.UsageError("--out must not be the input file")
-    try:
-        return stack.enter_context(open(argument, "w", encoding="utf-8"))
-    except OSError:
-        raise cli.UsageError(f"{argument}: cannot write the file") from None
+def _line_ranges(numbers: Iterable[int]) -> str:
+    """Line numbers as ranges: ``3-5, 9``."""
+    ranges: list[list[int]] = []
+    for number in sorted(numbers):
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1][1] = number
+        else:
+            ranges.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
 def run_batch(args: argparse.Namespace) -> int:
@@ -428,20 +493,30 @@ def run_batch(args: argparse.Namespace) -> int:
     summary = Summary(tuple(settings.rules.orders))
     with ExitStack() as stack:
         handle, name, size = _open_input(stack, args.input)
-        out = _open_output(stack, args.out, args.input)
+        out = stack.enter_context(open_output(args.out, [args.input]))
         progress = Progress(sys.stderr, size)
-        for result in _ordered_map(_assess_line, _read_lines(handle), settings, args.jobs):
-            if isinstance(result.outcome, CaseError):
-                problems = _on_line(result.outcome.problems, name, result.number)
-                for problem in problems:
-                    progress.note(str(problem))
-                record = {"line": result.number,
-                          "error": {"problems": [dataclasses.asdict(p) for p in problems]}}
-            else:
-                record = result.outcome.model_dump(mode="json")
-            out.write(json.dumps(record) + "\n")
-            summary.add(result)
-            progress.update(summary, result.end)
-        progress.clear()
+        try:
+            for result in _ordered_map(_assess_line, _read_lines(handle), settings, args.jobs):
+                out.write(json.dumps(_record(result, name, progress)) + "\n")
+                summary.add(result)
+                progress.update(summary, result.end)
+        except WorkerLostError as error:
+            raise EnvironmentFailure(
+                f"{name}: {error}: lines {_line_ranges(line.number for line in error.items)} "
+                f"not assessed; stopped, and {args.out} not written") from None
+        finally:
+            progress.clear()
     print(summary.text())
-    return cli.EXIT_BAD_INPUT if summary.bad else cli.EXIT_OK
+    return cli.EXIT_PROBLEMS if summary.bad else cli.EXIT_OK
+
+
+def _record(result: _LineResult, name: str, progress: Progress) -> dict[str, Any]:
+    """The line's record for RESULTS; a bad line's problems are also noted on the terminal."""
+    if not isinstance(result.outcome, CaseError):
+        return result.outcome.model_dump(mode="json")
+    problems = _on_line(result.outcome.problems, name, result.number)
+    case = f" (case {plain(result.case_id)})" if result.case_id is not None else ""
+    for problem in problems:
+        progress.note(f"{problem}{case}")
+    return {"line": result.number, "case_id": result.case_id,
+            "error": {"problems": [dataclasses.asdict(p) for p in problems]}}

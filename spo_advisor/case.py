@@ -23,7 +23,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, BinaryIO, Union, get_args, get_origin
 
 import yaml
 from annotated_types import Ge, Le, MaxLen, MinLen
@@ -47,14 +47,17 @@ from spo_advisor.places import (
     TerritorialForce,
     force_jurisdiction,
 )
+from spo_advisor.yamlio import StrictLoader, yaml_message
 
 __all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
     "MAX_ALIASES",
     "MAX_BYTES",
     "MAX_VALUES",
     "Action",
-    "AssessmentTool",
     "ActionType",
+    "AssessmentTool",
     "Behaviour",
     "Case",
     "CriminalJustice",
@@ -77,8 +80,10 @@ __all__ = [
     "Victim",
     "canonical_json",
     "case_json_schema",
+    "check_as_of",
     "load_case",
     "parse_case_text",
+    "read_case_stream",
 ]
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -95,20 +100,30 @@ _SHOWN_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 _DATE_MESSAGE = "not a valid date (expected YYYY-MM-DD)"
 
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+"""The range of dates a case may hold: date arithmetic on them never overflows."""
+_DATE_RANGE_MESSAGE = f"date out of range ({EARLIEST_DATE} to {LATEST_DATE})"
+
 
 # --------------------------------------------------------------------------- value types
 
 
 def _parse_date(value: object) -> object:
-    """Accept a ``date`` or a ``YYYY-MM-DD`` string; refuse datetimes and impossible dates."""
+    """Accept a ``date`` or a ``YYYY-MM-DD`` string from :data:`EARLIEST_DATE` to
+    :data:`LATEST_DATE`; refuse datetimes, impossible dates and dates out of range."""
+    day: date | None = None
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        day = value
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
-    raise PydanticCustomError("invalid_date", _DATE_MESSAGE)
+    if day is None:
+        raise PydanticCustomError("invalid_date", _DATE_MESSAGE)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise PydanticCustomError("date_out_of_range", _DATE_RANGE_MESSAGE)
+    return day
 
 
 IsoDate = Annotated[date, BeforeValidator(_parse_date)]
@@ -629,15 +644,29 @@ class Case(_CaseModel):
         return None
 
     def as_of(self, override: date | None = None) -> date:
-        """The date to assess the case at: ``override``, else ``assessed_on``, else today."""
+        """The date to assess the case at: ``override``, else ``assessed_on``, else today.
+
+        Raises ``TypeError`` when ``override`` is not a date, and :class:`CaseError`
+        (``as_of``) when it is out of the range a case's dates may take.
+        """
         if override is not None:
-            return override
+            return check_as_of(override)
         if self.assessed_on is not None:
             return self.assessed_on
         return date.today()
 
 
 # ------------------------------------------------------------------------ public helpers
+
+
+def check_as_of(day: object) -> date:
+    """``day`` if it is a date a case may be assessed on; ``TypeError`` naming ``as_of``
+    for anything but a date, :class:`CaseError` naming it for a date out of range."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise TypeError(f"as_of must be a datetime.date, not {type(day).__name__}")
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise CaseError([Problem("out_of_range", _DATE_RANGE_MESSAGE, "as_of")])
+    return day
 
 
 def case_json_schema() -> dict[str, Any]:
@@ -661,10 +690,15 @@ def canonical_json(case: Case) -> str:
 def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case:
     """Load a case from a :class:`Case`, a mapping, or a ``.yaml``/``.yml``/``.json`` file.
 
-    A ``str`` is a file path. Raises :class:`CaseError` for every kind of bad input.
+    A ``str`` is a file path. Raises :class:`CaseError` for every kind of bad input (any
+    JSON value that is not a valid case among them), and ``TypeError`` naming ``case``
+    for an argument that is neither a JSON value nor a path.
     """
     if isinstance(source, Case):
         return source
+    if not isinstance(source, os.PathLike | Mapping | list | str | int | float | None):
+        raise TypeError("case must be a Case, a mapping or the path of a case file, "
+                        f"not {type(source).__name__}")
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         name = str(path)
@@ -706,11 +740,21 @@ def _read_text(path: Path) -> str:
     name = str(path)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            return read_case_stream(handle, name)
     except FileNotFoundError:
         raise _error("file_not_found", "file not found", name) from None
     except OSError:
         raise _error("unreadable", "cannot read the file", name) from None
+
+
+def read_case_stream(handle: BinaryIO, name: str) -> str:
+    """The UTF-8 text of a case from a binary stream (a file, standard input), reading at
+    most one byte more than :data:`MAX_BYTES`, so an endless stream is refused at once.
+
+    Raises :class:`CaseError` (``too_large``, ``unreadable``) naming ``name``, and
+    ``OSError`` when the stream cannot be read.
+    """
+    raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise _error("too_large", "larger than 5 MB", name)
     try:
@@ -757,8 +801,9 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 _YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
-class _CaseLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader, counting alias uses, without timestamps or YAML 1.1 booleans."""
+class _CaseLoader(StrictLoader):
+    """The shared strict loader (YAML 1.2 numbers), counting alias uses, without
+    timestamps or YAML 1.1 booleans."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -774,12 +819,12 @@ class _CaseLoader(yaml.SafeLoader):
 
 _CaseLoader.yaml_constructors = {
     tag: constructor
-    for tag, constructor in yaml.SafeLoader.yaml_constructors.items()
+    for tag, constructor in StrictLoader.yaml_constructors.items()
     if tag != _TIMESTAMP_TAG
 }
 _CaseLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP_TAG, _BOOL_TAG)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in StrictLoader.yaml_implicit_resolvers.items()
 }
 for _first in "tTfF":
     _CaseLoader.yaml_implicit_resolvers[_first].append((_BOOL_TAG, _YAML12_BOOL))
@@ -801,12 +846,12 @@ def _parse_yaml(text: str, filename: str) -> tuple[object, yaml.Node | None]:
                 exc.problem_mark,
             ) from None
         raise _error(
-            "invalid_yaml", f"not valid YAML: {exc.problem}", filename, exc.problem_mark
+            "invalid_yaml", f"not valid YAML: {yaml_message(exc)}", filename, exc.problem_mark
         ) from None
     except yaml.MarkedYAMLError as exc:
         raise _error(
             "invalid_yaml",
-            f"not valid YAML: {exc.problem or 'syntax error'}",
+            f"not valid YAML: {yaml_message(exc, 'syntax error')}",
             filename,
             exc.problem_mark,
         ) from None
@@ -979,6 +1024,8 @@ def _problem(error: ErrorDetails, file: str | None, root: yaml.Node | None) -> P
             suggestion = synonym or _closest(word, allowed)
     elif kind == "invalid_date":
         code, message = "invalid_date", _DATE_MESSAGE
+    elif kind == "date_out_of_range":
+        code, message = "out_of_range", _DATE_RANGE_MESSAGE
     elif kind == "missing":
         code, message = "missing", "required field is missing"
     elif kind == "unsupported_version":

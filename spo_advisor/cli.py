@@ -1,9 +1,11 @@
 """The ``spo-advisor`` command line.
 
 Exit codes: 0 success; 1 the command ran and found problems (``rules check``, failing
-golden cases, a record that does not verify); 2 bad input (a case, a rule file, a
-usage error). User errors print one problem per line, never a traceback and never a
-value from the case.
+golden cases, a record that does not verify, a batch with bad lines); 2 bad input (a
+case, a rule file, a usage error, an output that is also an input); 3 an environment
+failure (the output cannot be written, a file cannot be read, a worker process lost);
+130 interrupted. User errors print one problem per line, never a traceback and never a
+value from the case; standard output closed early (``| head``) ends quietly with 3.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -19,14 +22,18 @@ from spo_advisor.assess import DEFAULT_RULES, assess
 from spo_advisor.case import case_json_schema
 from spo_advisor.cli_common import (
     EXIT_BAD_INPUT,
+    EXIT_ENVIRONMENT,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PROBLEMS,
     FORMATS,
+    add_output_argument,
     iso_date,
     report_each_case,
     report_problems,
 )
-from spo_advisor.errors import ProblemsError, SpoAdvisorError
+from spo_advisor.errors import EnvironmentFailure, ProblemsError, SpoAdvisorError
+from spo_advisor.output import open_output
 
 if TYPE_CHECKING:
     from spo_advisor.cli_common import SubParsers
@@ -37,7 +44,8 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    print(json.dumps(case_json_schema(), indent=2))
+    with open_output(args.out) as out:
+        out.write(json.dumps(case_json_schema(), indent=2) + "\n")
     return EXIT_OK
 
 
@@ -79,9 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
                             help="assess as of this date (default: the case's assessed_on, else today)")
     assess_cmd.add_argument("--rules", default=None, metavar="DIR",
                             help="rule-set directory (default: the shipped England and Wales rules)")
+    add_output_argument(assess_cmd)
     assess_cmd.set_defaults(run=_assess)
 
     schema_cmd = commands.add_parser("schema", help="print the JSON Schema of a case")
+    add_output_argument(schema_cmd)
     schema_cmd.set_defaults(run=_schema)
 
     rules_cmd = commands.add_parser("rules", help="work with rule sets")
@@ -115,16 +125,43 @@ def _extensions() -> list[Callable[[SubParsers, SubParsers], None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    command: Command = args.run
+    """Run the command line; the exit code (module docstring). Only a bug gives a traceback."""
     try:
-        return command(args)
+        args = build_parser().parse_args(argv)
+        command: Command = args.run
+        code = command(args)
+        sys.stdout.flush()
+        return code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_ENVIRONMENT
     except ProblemsError as error:
         return report_problems(error.problems)
+    except EnvironmentFailure as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except SpoAdvisorError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: cannot use{where}: {os.strerror(error.errno) if error.errno else error}",
+              file=sys.stderr)
+        return EXIT_ENVIRONMENT
+
+
+def _silence_stdout() -> None:
+    """Standard output was closed by its reader: send what is left in its buffer nowhere,
+    so that Python's own flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (redirected in a test): nothing to do
+        pass
 
 
 if __name__ == "__main__":

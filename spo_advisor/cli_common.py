@@ -11,12 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from spo_advisor.assess import load_rules
-from spo_advisor.case import Case, load_case, parse_case_text
+from spo_advisor.case import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Case,
+    load_case,
+    parse_case_text,
+    read_case_stream,
+)
 from spo_advisor.errors import CaseError, Problem, SpoAdvisorError
+from spo_advisor.output import open_output
 from spo_advisor.render import html_document
 from spo_advisor.rules import RuleSet
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 FORMATS = ("text", "json", "markdown", "html")
 
 if TYPE_CHECKING:
@@ -28,17 +36,28 @@ class UsageError(SpoAdvisorError):
 
 
 def iso_date(text: str) -> date:
-    """An argparse type for YYYY-MM-DD dates."""
+    """An argparse type for YYYY-MM-DD dates in the range a case's dates may take."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError("not a valid date (expected YYYY-MM-DD)") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(f"out of range ({EARLIEST_DATE} to {LATEST_DATE})")
+    return day
+
+
+def add_output_argument(parser: argparse.ArgumentParser, metavar: str = "FILE",
+                        required: bool = False) -> None:
+    """Add the ``--out`` option every command shares (see :func:`spo_advisor.output.open_output`)."""
+    parser.add_argument("--out", metavar=metavar, required=required,
+                        help="write the output to this file, replaced only once complete "
+                             "(default: standard output); it must not be an input")
 
 
 def read_case_argument(argument: str) -> Case:
-    """A case from a file path, or from standard input for ``-``."""
+    """A case from a file path, or from standard input for ``-`` (at most 5 MiB of it)."""
     if argument == "-":
-        return parse_case_text(sys.stdin.read(), filename="<stdin>")
+        return parse_case_text(read_case_stream(sys.stdin.buffer, "<stdin>"), filename="<stdin>")
     return load_case(Path(argument))
 
 
@@ -87,18 +106,19 @@ def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet]
     """
     problems: list[Problem] = []
     outputs: list[str] = []
-    rules = load_rules(args.rules)
-    for argument in args.files:
-        try:
-            case = read_case_argument(argument)
-        except CaseError as error:
-            problems += [with_file(p, argument) for p in error.problems]
-            continue
-        outputs.append(render(produce(case, rules), args.format))
-    if outputs and args.format == "html":
-        print(html_document(outputs, title), end="")
-    elif args.format == "json" and len(args.files) > 1:
-        print("[" + ",\n".join(outputs) + "]")
-    elif outputs:
-        print("\n\n".join(outputs))
+    with open_output(args.out, args.files) as out:
+        rules = load_rules(args.rules)
+        for argument in args.files:
+            try:
+                case = read_case_argument(argument)
+            except CaseError as error:
+                problems += [with_file(p, argument) for p in error.problems]
+                continue
+            outputs.append(render(produce(case, rules), args.format))
+        if outputs and args.format == "html":
+            out.write(html_document(outputs, title))
+        elif args.format == "json" and len(args.files) > 1:
+            out.write("[" + ",\n".join(outputs) + "]\n")
+        elif outputs:
+            out.write("\n\n".join(outputs) + "\n")
     return report_problems(problems)

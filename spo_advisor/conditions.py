@@ -31,6 +31,9 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "before": ("date",),
 }
 COUNT_KEYS = ("count", "where", "within_days", "at_least")
+MAX_WITHIN_DAYS = 36_525
+"""Longest window a count may look back: with a case's dates from 1900 on, the date
+arithmetic never leaves the calendar."""
 RECORD_DATE_FIELD = "date"
 
 
@@ -359,6 +362,10 @@ class _Parser:
                 self.fail("wrong_type", f"{key!r} needs a whole number of at least {minimum}",
                           (*where, key), crumb)
                 ok = False
+        if isinstance(within, int) and within > MAX_WITHIN_DAYS:
+            self.fail("out_of_range", f"'within_days' is at most {MAX_WITHIN_DAYS:,} (a century)",
+                      (*where, "within_days"), crumb)
+            ok = False
         if within is not None and RECORD_DATE_FIELD not in collections[collection]:
             self.fail("invalid_condition", f"{collection!r} records have no date for within_days",
                       (*where, "within_days"), crumb)

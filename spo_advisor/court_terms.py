@@ -18,10 +18,8 @@ from spo_advisor.errors import Problem, RuleSetError
 from spo_advisor.fields import case_fields
 from spo_advisor.logic import Truth
 from spo_advisor.result import CourtTerm
-from spo_advisor.rules import RuleSet
+from spo_advisor.rules import TERMS_FILE, RuleSet
 from spo_advisor.yamlio import YamlProblem, read_text, read_yaml
-
-TERMS_FILE = Path("court_terms") / "court_terms.yaml"
 
 
 class _TermSpec(BaseModel):

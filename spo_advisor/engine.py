@@ -81,6 +81,8 @@ _NO_SESSION = 309  # the engine's error code for a session id with no state
 _STALE = "engine session still holds facts from an earlier evaluation"
 _PRIMING_FACT = '{"k":0,"sid":"s","id":"prime","t":"prime"}'
 """Fires the priming rule, and no other (see :func:`_prime`)."""
+_TOO_COMPLEX = (f"a rule is too complex for the engine (more than {MAX_TERMS} conjunctions "
+                "for one verdict: too many any/all combinations)")
 _FIXED_PROPERTIES = ("k", "sid", "id", "$s", "t")
 """Property names of the engine's own state fact and of this module's facts."""
 
@@ -286,7 +288,7 @@ class _Compiler:
         for part in parts:
             result = [(a[0] | b[0], a[1] | b[1]) for a in result for b in part]
             if len(result) > MAX_TERMS:
-                raise EngineError("a rule is too complex for the engine (too many terms)")
+                raise EngineError(_TOO_COMPLEX)
         return result
 
     def in_force_terms(self, rule: Rule, truth: bool) -> list[Term]:
@@ -308,10 +310,7 @@ class _Compiler:
         self.definition["prime"] = {"all": [{"m": {"t": "prime"}}]}
         self.fact_id("prime")
         for rule in self.ruleset.rules:
-            for truth in (Truth.TRUE, Truth.FALSE):
-                asserts = self._asserts(rule, truth)
-                for term in self.in_force_terms(rule, truth is Truth.TRUE):
-                    self._add(self._patterns(term), rule.id, truth, asserts)
+            self.compile_rule(rule)
         for fact, rules in self.ruleset.rules_for_fact.items():
             if len(rules) > 1:
                 patterns = [{f"v{i}": {self.property("r", rule.id): "F"}}
@@ -319,6 +318,17 @@ class _Compiler:
                 self._add(patterns, None, Truth.FALSE, (self._fact("d", fact, "F"),))
         return _Compiled(self.definition, self.firings, self.counts, self.keys, self.flags,
                          self.count_keys, case_id)
+
+    def compile_rule(self, rule: Rule) -> None:
+        """Add the engine rules that give ``rule``'s verdicts; :class:`EngineError` when it
+        compiles to more than :data:`MAX_TERMS` conjunctions for a verdict."""
+        for truth in (Truth.TRUE, Truth.FALSE):
+            asserts = self._asserts(rule, truth)
+            terms = self.in_force_terms(rule, truth is Truth.TRUE)
+            if len(terms) > MAX_TERMS:
+                raise EngineError(_TOO_COMPLEX)
+            for term in terms:
+                self._add(self._patterns(term), rule.id, truth, asserts)
 
     def _add(self, patterns: list[dict[str, Any]], rule: str | None, truth: Truth,
              asserts: tuple[str, ...]) -> None:
@@ -500,12 +510,41 @@ if _durable is not None:
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def evaluate_with_durable(ruleset: RuleSet, scope: Scope) -> dict[str, Truth]:
-    """Every rule's truth on this case, as durable_rules infers it."""
+def _engine() -> _Engine:
     global _ENGINE
     if _durable is None:
         raise EngineError("durable_rules is not installed on this Python")
     with _ENGINE_LOCK:
         if _ENGINE is None:
             _ENGINE = _Engine()
-    return _ENGINE.evaluate(ruleset, scope)
+    return _ENGINE
+
+
+def evaluate_with_durable(ruleset: RuleSet, scope: Scope) -> dict[str, Truth]:
+    """Every rule's truth on this case, as durable_rules infers it."""
+    return _engine().evaluate(ruleset, scope)
+
+
+def compile_failures(ruleset: RuleSet) -> list[tuple[Rule | None, str]]:
+    """What durable_rules cannot take in ``ruleset``, compiled as an evaluation would:
+    each rule that fails, with why, or (None, why) for the rule set as a whole. Empty when
+    it compiles, or when durable_rules is not installed; the rule set is then registered,
+    as its first evaluation would register it."""
+    if _durable is None:
+        return []
+    try:
+        compiler = _Compiler(ruleset)
+    except EngineError as error:
+        return [(None, str(error))]
+    failures: list[tuple[Rule | None, str]] = []
+    for rule in ruleset.rules:
+        try:
+            compiler.compile_rule(rule)
+        except EngineError as error:
+            failures.append((rule, str(error)))
+    if not failures:
+        try:
+            _engine().register(ruleset)
+        except EngineError as error:
+            failures.append((None, str(error)))
+    return failures

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from spo_advisor.safe_text import plain
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -41,7 +43,7 @@ class Problem:
         text += self.message
         if self.suggestion:
             text += f"; did you mean {self.suggestion!r}?"
-        return text
+        return plain(text)  # a file name is the user's text too
 
 
 class SpoAdvisorError(Exception):
@@ -62,6 +64,11 @@ class CaseError(ProblemsError):
 
 class RuleSetError(ProblemsError):
     """A rule file or golden-case file is not valid."""
+
+
+class EnvironmentFailure(SpoAdvisorError):
+    """The work could not be done for a reason outside the input: an output that cannot be
+    written, a worker process lost. The command line exits with 3."""
 
 
 class EngineError(SpoAdvisorError):

@@ -24,11 +24,8 @@ from spo_advisor.errors import RuleSetError
 from spo_advisor.evaluator import Evaluation
 from spo_advisor.fields import case_fields
 from spo_advisor.logic import Decision, Truth
-from spo_advisor.rules import RuleSet, _Collector
+from spo_advisor.rules import REASON_CODES_FILE, RuleSet, _Collector
 from spo_advisor.yamlio import YamlProblem, read_text, read_yaml
-
-REASON_CODES_FILE = Path("review") / "reason_codes.yaml"
-"""Where a rule set keeps its reason-code table, relative to its directory."""
 
 NO_TABLE_TEXT = "This rule set has no judgement for this reason code."
 

@@ -20,6 +20,7 @@ from spo_advisor.case import Case, _parse_json, _read_text, load_case
 from spo_advisor.errors import CaseError, Problem, ProblemsError
 from spo_advisor.review import review
 from spo_advisor.rules import RuleSet
+from spo_advisor.safe_text import plain
 
 RecordKind = Literal["assessment", "review"]
 
@@ -51,7 +52,7 @@ class Difference:
     new: Any
 
     def __str__(self) -> str:
-        return f"{self.path}: {_show(self.old)} → {_show(self.new)}"
+        return plain(f"{self.path}: {_show(self.old)} → {_show(self.new)}")
 
 
 @dataclass(frozen=True)

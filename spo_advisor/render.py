@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from spo_advisor import safe_text
 from spo_advisor.result import Assessment, Recommendation, RuleRef
 
 DECISION_LABEL = {
@@ -26,7 +27,7 @@ DRAFTING_NOTE = ("Drafting prompts for the officer, not advice to the court: eac
 
 def _header_lines(a: Assessment) -> list[str]:
     return [
-        f"Case {a.case_id} as of {a.as_of.isoformat()}",
+        f"Case {safe_text.plain(a.case_id)} as of {a.as_of.isoformat()}",
         (f"Rule set {a.ruleset.name} {a.ruleset.version} (sha256 {a.ruleset.sha256[:12]}…), "
          f"engine {a.engine}"),
         f"Risk: {a.risk.level}" + (f" ({', '.join(a.risk.indicators)})" if a.risk.indicators else "")
@@ -61,7 +62,7 @@ def _md_refs(title: str, refs: list[RuleRef]) -> list[str]:
 
 def assessment_markdown(a: Assessment) -> str:
     """Markdown, for a case file or a pull request."""
-    lines = [f"# Assessment of case {a.case_id}", ""]
+    lines = [f"# Assessment of case {safe_text.markdown(a.case_id)}", ""]
     lines += [f"- {line}" for line in _header_lines(a)[1:]] + [f"- As of {a.as_of.isoformat()}", ""]
     lines += ["| Order | Decision |", "|---|---|"]
     lines += [f"| {rec.title} | {DECISION_LABEL[rec.decision.value]} |" for rec in a.recommendations]

@@ -17,6 +17,7 @@ from spo_advisor.cli_common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     FORMATS,
+    add_output_argument,
     iso_date,
     read_case_argument,
     report_each_case,
@@ -59,6 +60,7 @@ def add_commands(commands: SubParsers, rules_commands: SubParsers) -> None:
                             help="review as of this date (default: the case's assessed_on, "
                                  "else today)")
     review_cmd.add_argument("--rules", default=None, metavar="DIR", help=rules_help)
+    add_output_argument(review_cmd)
     review_cmd.set_defaults(run=_review)
 
     verify_cmd = commands.add_parser(

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
+from spo_advisor import safe_text
 from spo_advisor.render import (
     DECISION_COLOUR,
     DECISION_LABEL,
@@ -101,7 +102,7 @@ def _text_table(rows: list[list[str]]) -> list[str]:
 
 def review_text(r: Review) -> str:
     """Plain text for a terminal or a case note."""
-    lines = [f"Review of case {r.case_id}", *_header(r), "", "Findings"]
+    lines = [f"Review of case {safe_text.plain(r.case_id)}", *_header(r), "", "Findings"]
     lines += [f"  - {finding}" for finding in r.findings] or ["  (none)"]
     lines += ["", "Decisions at a glance"]
     lines += _text_table([["Order", "First recommended", f"On {r.as_of}"],
@@ -150,7 +151,8 @@ def _demoted(markdown: str, levels: int) -> list[str]:
 
 def review_markdown(r: Review) -> str:
     """Markdown, for a case file or a complaint response."""
-    lines = [f"# Review of case {r.case_id}", ""] + [f"- {line}" for line in _header(r)]
+    lines = [f"# Review of case {safe_text.markdown(r.case_id)}", ""]
+    lines += [f"- {line}" for line in _header(r)]
     lines += ["", "## Findings", ""] + ([f"- {finding}" for finding in r.findings] or ["(none)"])
     lines += ["", "## Decisions at a glance", ""]
     lines += _md_table(["Order", "First recommended", f"On {r.as_of}"],

@@ -376,10 +376,34 @@ def read_ruleset(directory: str | Path) -> Reading:
     problems = tuple(sorted(collector.problems, key=problem_order))
     if problems or header is None:
         return Reading(None, ordered, problems)
+    return Reading(RuleSet(header, ordered, _sha256(root, texts), str(root)), ordered, ())
+
+
+TERMS_FILE = Path("court_terms") / "court_terms.yaml"
+"""The drafting prompts for court terms, read beside the rules by :mod:`spo_advisor.court_terms`."""
+REASON_CODES_FILE = Path("review") / "reason_codes.yaml"
+"""The review's reason-code table, read beside the rules by :mod:`spo_advisor.reason_codes`."""
+COMPANION_FILES = (TERMS_FILE, REASON_CODES_FILE)
+"""Files of a rule set that are read after its rules; covered by its ``sha256`` too."""
+
+
+def _sha256(root: Path, texts: dict[Path, str]) -> str:
+    """The identity of a rule set: every file it loads (its rules, and the companion files
+    that exist), by name and content. A companion that cannot be read counts as such; its
+    own loader refuses it when it is used."""
     digest = hashlib.sha256()
     for path in sorted(texts):
         digest.update(path.name.encode() + b"\0" + texts[path].encode() + b"\0")
-    return Reading(RuleSet(header, ordered, digest.hexdigest(), str(root)), ordered, ())
+    for relative in COMPANION_FILES:
+        path = root / relative
+        if not path.is_file():
+            continue
+        try:
+            content = read_text(path).encode()
+        except (YamlProblem, OSError, UnicodeDecodeError):
+            content = b"\xff(unreadable)"  # never the UTF-8 of a file that can be read
+        digest.update(relative.as_posix().encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
 
 
 def _read(path: Path, text: str | None, collector: _Collector) -> tuple[Any, Marks]:

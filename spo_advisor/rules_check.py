@@ -19,6 +19,11 @@ they do not stop a rule set from loading, but a rule set that has them is not cl
   The second was written to follow the first, yet both are in force on the days between
   (both ends are inclusive). Rules with one conclusion that are in force together in any
   other way are alternative grounds, which is allowed.
+
+A rule set that loads is also compiled for durable_rules, rule by rule, as an evaluation
+would compile it: ``engine_compile`` names each rule the engine cannot take (such as one
+whose ``any`` and ``all`` multiply out to too many conjunctions), so it fails here rather
+than when a case is assessed.
 """
 
 from __future__ import annotations
@@ -30,11 +35,12 @@ from pathlib import Path
 
 from spo_advisor.case import load_case
 from spo_advisor.conditions import FieldTest, Node, Not, children, walk
+from spo_advisor.engine import compile_failures
 from spo_advisor.errors import Problem
 from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
 from spo_advisor.logic import Truth
-from spo_advisor.rules import Rule, RuleSet, problem_order, read_ruleset
+from spo_advisor.rules import HEADER_FILE, Rule, RuleSet, problem_order, read_ruleset
 
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 1, 1)
 """Probe dates before and after every date a rule set can name."""
@@ -47,7 +53,21 @@ def check_directory(directory: str | Path) -> list[Problem]:
     problems = [*reading.problems, *overlapping_dates(reading.rules)]
     if reading.ruleset is not None:
         problems += negation_only(reading.ruleset)
+        problems += engine_problems(reading.ruleset)
     return sorted(problems, key=problem_order)
+
+
+def engine_problems(ruleset: RuleSet) -> list[Problem]:
+    """Each rule durable_rules cannot compile, at its ``when``; a failure of the rule set
+    as a whole at its header file."""
+    problems = []
+    for rule, message in compile_failures(ruleset):
+        if rule is None:
+            problems.append(Problem("engine_compile", message,
+                                    file=str(Path(ruleset.directory) / HEADER_FILE)))
+        else:
+            problems.append(_problem(rule, "engine_compile", message, ("when",)))
+    return problems
 
 
 def negation_only(ruleset: RuleSet) -> list[Problem]:

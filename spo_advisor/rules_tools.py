@@ -4,16 +4,15 @@ exercise a rule set, and the rule set as a Markdown document."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spo_advisor.assess import DEFAULT_RULES, load_rules
+from spo_advisor.cli_common import EXIT_OK, EXIT_PROBLEMS, add_output_argument
+from spo_advisor.output import open_output
 
 if TYPE_CHECKING:
     from spo_advisor.cli_common import SubParsers
-
-EXIT_OK, EXIT_PROBLEMS = 0, 1
 
 
 def _coverage(args: argparse.Namespace) -> int:
@@ -29,11 +28,8 @@ def _coverage(args: argparse.Namespace) -> int:
 def _docs(args: argparse.Namespace) -> int:
     from spo_advisor.rules_docs import render_markdown
 
-    text = render_markdown(load_rules(args.directory))
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        Path(args.out).write_text(text, encoding="utf-8")
+    with open_output(args.out, Path(args.directory).rglob("*")) as out:
+        out.write(render_markdown(load_rules(args.directory)))
     return EXIT_OK
 
 
@@ -45,5 +41,5 @@ def add_commands(commands: SubParsers, rules_commands: SubParsers) -> None:
     coverage.set_defaults(run=_coverage)
     docs = rules_commands.add_parser("docs", help="write the rule set as a Markdown document")
     docs.add_argument("directory", nargs="?", default=str(DEFAULT_RULES), metavar="DIR")
-    docs.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    add_output_argument(docs)
     docs.set_defaults(run=_docs)

@@ -4,10 +4,16 @@ Only PyYAML's safe constructors run, so tags such as ``!!python/object`` are ref
 nothing executes. Aliases are refused outright (they are not needed in rule files and are
 the vehicle of "billion laughs" documents), and so are duplicate keys, which YAML would
 otherwise resolve silently by keeping the last one.
+
+Numbers are read as YAML 1.2 reads them: ``020`` (octal in YAML 1.1), ``1:5`` (base 60),
+``0x1f``, ``0b1`` and ``1_000`` stay strings, so a field that wants a number refuses them
+by name instead of silently taking another value (:class:`StrictLoader`, shared by case
+and rule files).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +21,27 @@ from typing import Any
 import yaml
 
 from spo_advisor.errors import Problem
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+                    r"|[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+
+
+class StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader with YAML 1.2 numbers only: a plain scalar is an integer when
+    it is decimal without a leading zero, a float when written with a point or an exponent;
+    every other number-like scalar (octal, base 60, hexadecimal, underscores) is a string."""
+
+
+StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+StrictLoader.add_implicit_resolver(_INT_TAG, _INT, list("-+0123456789"))
+StrictLoader.add_implicit_resolver(_FLOAT_TAG, _FLOAT, list("-+.0123456789"))
 
 MAX_YAML_BYTES = 2_000_000
 MAX_DEPTH = 64
@@ -46,7 +73,7 @@ class _Reader:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.marks: dict[Path_, Mark] = {}
-        self.constructor = yaml.SafeLoader("")
+        self.constructor = StrictLoader("")
 
     def fail(self, code: str, message: str, mark: Mark) -> YamlProblem:
         return YamlProblem(
@@ -80,17 +107,32 @@ class _Reader:
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
-            raise self.fail("unsafe_yaml", _first_line(error), _mark(node)) from None
-        except (ValueError, OverflowError):  # e.g. 2021-02-30, or a malformed !!int
+            raise self.fail("unsafe_yaml", yaml_message(error), _mark(node)) from None
+        except (ValueError, ArithmeticError, AttributeError, TypeError):
+            # e.g. 2021-02-30, a malformed !!int, or !!timestamp on a word
             raise self.fail("invalid_value", "value cannot be read", _mark(node)) from None
 
 
 _PLAIN_TAGS: dict[type[yaml.Node], str] = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 
 
-def _first_line(error: yaml.YAMLError) -> str:
-    problem = getattr(error, "problem", None) or "not valid YAML"
-    return str(problem).splitlines()[0]
+_QUOTED = re.compile(r"""\s*(?:'([^']*)'|"([^"]*)")""")
+_SYNTAX = re.compile(r"[^\w\s]{1,3}|<[a-z ]+>|tag:yaml\.org,2002:[\w/:.-]+")
+"""Quoted parts kept in a message: punctuation, token names and YAML's own tags
+(``','``, ``'<stream end>'``, ``'tag:yaml.org,2002:python/name:os.system'``)."""
+
+
+def _unquote_values(match: re.Match[str]) -> str:
+    quoted = match.group(1) if match.group(1) is not None else match.group(2)
+    return match.group(0) if _SYNTAX.fullmatch(quoted) else ""
+
+
+def yaml_message(error: yaml.YAMLError, default: str = "not valid YAML") -> str:
+    """PyYAML's account of ``error`` without any text of the document: its first line, with
+    every quoted part but punctuation and token names (a tag, an alias name, a value)
+    left out."""
+    problem = str(getattr(error, "problem", None) or default).splitlines()[0]
+    return _QUOTED.sub(_unquote_values, problem).strip() or default
 
 
 def read_text(path: Path) -> str:
@@ -118,7 +160,7 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
         raise reader.fail("too_large", f"file is larger than {MAX_YAML_BYTES} bytes", Mark(1, 1))
     try:
         depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=StrictLoader):
             if isinstance(event, yaml.AliasEvent):
                 raise reader.fail("alias_refused", "YAML aliases are not allowed", _mark_of(event))
             if isinstance(event, yaml.CollectionStartEvent):
@@ -128,13 +170,13 @@ def read_yaml(text: str, filename: str) -> tuple[Any, dict[Path_, Mark]]:
                                       _mark_of(event))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark is not None else Mark(1, 1)
-        raise reader.fail("malformed_yaml", _first_line(error), where) from None
+        raise reader.fail("malformed_yaml", yaml_message(error), where) from None
     except yaml.YAMLError as error:
-        raise reader.fail("malformed_yaml", _first_line(error), Mark(1, 1)) from None
+        raise reader.fail("malformed_yaml", yaml_message(error), Mark(1, 1)) from None
     if node is None:
         return None, {}
     return reader.convert(node, ()), reader.marks

@@ -196,19 +196,19 @@ def test_bad_lines_are_reported_by_number_and_skipped(
         json.dumps(case(8)).encode(),
     ]) + b"\n")
     code, out, err = run(capsys, str(path), "--out", str(tmp_path / "out.jsonl"))
-    assert code == 2
+    assert code == 1
     assert err.splitlines() == [
         (f"{path}:2:{len(SECRET) + 17}: [invalid_json] not valid JSON: Expecting property name "
          "enclosed in double quotes"),
         f"{path}:4:1: [wrong_type] expected a mapping",
-        f"{path}:5:1: [wrong_type] suspect.age: expected a whole number",
-        f"{path}:6:1: [wrong_type] victim.very_frightened: expected true, false or null",
-        f"{path}:6:1: [unknown_field] note: unknown field",
+        f"{path}:5:1: [wrong_type] suspect.age: expected a whole number (case B-5)",
+        f"{path}:6:1: [wrong_type] victim.very_frightened: expected true, false or null (case X)",
+        f"{path}:6:1: [unknown_field] note: unknown field (case X)",
         f"{path}:7:1: [unreadable] not UTF-8 text",
     ]
     results = read_results(tmp_path / "out.jsonl")
-    assert [r.get("case_id", r.get("line")) for r in results] == ["B-0", 2, 4, 5, 6, 7, "B-8"]
-    assert results[3] == {"line": 5, "error": {"problems": [
+    assert [r.get("line", r.get("case_id")) for r in results] == ["B-0", 2, 4, 5, 6, 7, "B-8"]
+    assert results[3] == {"line": 5, "case_id": "B-5", "error": {"problems": [
         {"code": "wrong_type", "message": "expected a whole number", "location": "suspect.age",
          "file": str(path), "line": 5, "column": None, "suggestion": None}]}}
     assert out.startswith("7 case lines: 2 assessed, 5 bad\n")
@@ -220,7 +220,7 @@ def test_summary_counts_each_decision_of_each_order(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = write_lines(tmp_path / "cases.jsonl", [json.dumps(c) for c in mixed(9)])
     code, out, _ = run(capsys, source, "--out", str(tmp_path / "out.jsonl"))
-    assert code == 2
+    assert code == 1
     # cases 0, 6: recommended; 1, 4, 7: consider; 2, 5, 8: not recommended; 3: bad
     assert out == (
         "9 case lines: 8 assessed, 1 bad\n"
@@ -275,7 +275,7 @@ def test_two_jobs_write_the_same_results_as_one(
     one = run(capsys, source, "--out", str(tmp_path / "one.jsonl"))
     two = run(capsys, source, "--out", str(tmp_path / "two.jsonl"), "--jobs", "2")
     assert one == two
-    assert one[0] == 2
+    assert one[0] == 1
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
     assert len(read_results(tmp_path / "one.jsonl")) == 160
     assert "missed opportunities: 3 " in one[1]
@@ -313,7 +313,7 @@ def test_an_overlong_line_is_refused_without_losing_the_next(
     path.write_bytes(b'{"case_id": "' + b"x" * (MAX_BYTES + 10) + b'"}\n'
                      + json.dumps(case(0)).encode() + b"\n")
     code, _, err = run(capsys, str(path), "--out", str(tmp_path / "out.jsonl"))
-    assert code == 2
+    assert code == 1
     assert err == f"{path}:1:1: [too_large] line longer than 5,242,880 bytes\n"
     assert [r.get("case_id") for r in read_results(tmp_path / "out.jsonl")] == [None, "B-0"]
 
@@ -323,7 +323,7 @@ def test_standard_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     text = json.dumps(case(0)) + "\nnot json\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     code, _, err = run(capsys, "-", "--out", str(tmp_path / "out.jsonl"))
-    assert code == 2
+    assert code == 1
     assert err == "<stdin>:2:1: [invalid_json] not valid JSON: Expecting value\n"
 
 
@@ -340,7 +340,7 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixtur
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setattr(batch.Progress, "INTERVAL", 3600.0)  # draw only once
     code, out, _ = run(capsys, source, "--out", str(tmp_path / "out.jsonl"))
-    assert code == 2 and out.startswith("2 case lines")
+    assert code == 1 and out.startswith("2 case lines")
     assert terminal.getvalue() == (
         f"{source}:1:1: [wrong_type] expected a mapping\n"
         f"\r[{'#' * 12}{'.' * 12}]  50%  1 done, 1 bad\x1b[K"  # the first line is half the file
@@ -371,15 +371,15 @@ def test_output_must_not_replace_the_input(
     source = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(0))])
     before = Path(source).read_bytes()
     code, _, err = run(capsys, source, "--out", source)
-    assert (code, err) == (2, "error: --out must not be the input file\n")
+    assert (code, err) == (2, f"error: {source}: the output must not be an input of the command\n")
     assert Path(source).read_bytes() == before
 
 
-def test_unwritable_output_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_output_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(0))])
     out_path = str(tmp_path / "no-such-directory" / "out.jsonl")
     code, _, err = run(capsys, source, "--out", out_path)
-    assert (code, err) == (2, f"error: {out_path}: cannot write the file\n")
+    assert (code, err) == (3, f"error: cannot write {out_path}: No such file or directory\n")
 
 
 @pytest.mark.parametrize("jobs", ["0", "two"])
@@ -396,10 +396,10 @@ def test_help_documents_the_output_the_summary_and_the_exit_status(
     with pytest.raises(SystemExit):
         main(["batch", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert '{"line": N, "error": {"problems":' in text
+    assert '{"line": N, "case_id": ID or null, "error": {"problems":' in text
     assert "a summary goes to standard output" in text
     assert "A progress bar is drawn on standard error when it is a terminal" in text
-    assert "exit status: 0 every line was a valid case; 2 a line was bad" in text
+    assert "exit status: 0 every line was a valid case; 1 a line was bad" in text
 
 
 def test_the_example_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -407,10 +407,12 @@ def test_the_example_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     source = ROOT / "examples" / "batch" / "cases.jsonl"
     code = main(["batch", str(source), "--out", str(tmp_path / "out.jsonl")])
     out, err = capsys.readouterr()
-    assert code == 2
+    assert code == 1
     assert err.splitlines() == [
-        f"{source}:5:1: [wrong_type] victim.very_frightened: expected true, false or null",
-        f"{source}:5:1: [invalid_date] incidents.0.date: not a valid date (expected YYYY-MM-DD)"]
+        (f"{source}:5:1: [wrong_type] victim.very_frightened: expected true, false or null "
+         "(case NWP-2025-090)"),
+        (f"{source}:5:1: [invalid_date] incidents.0.date: not a valid date (expected YYYY-MM-DD) "
+         "(case NWP-2025-090)")]
     assert out.startswith("9 case lines: 8 assessed, 1 bad\n")
     assert ("  line 1, case EX-2021-001: SPO first recommended on 2021-01-05; "
             "spo_considered_not_applied on 2021-02-01\n") in out

@@ -42,7 +42,7 @@ def test_assess_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_assess_json_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(GOOD))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(GOOD.encode())))
     code, out, _ = run(capsys, "assess", "-", "--format", "json", "--rules", str(MINI_RULES))
     assert code == 0
     data = json.loads(out)
