@@ -1,6 +1,6 @@
 """From rule verdicts to each order's limbs, and from the limbs to its decision.
 
-contract.md, "Decisions": an order's test is a list of limbs, each ``met``, ``not_met`` or
+docs/contract.md, "Decisions": an order's test is a list of limbs, each ``met``, ``not_met`` or
 ``unknown``; gate limbs are about availability, one limb is the trigger. The decision
 follows from the limbs alone:
 

@@ -17,7 +17,7 @@ from spo_advisor.fields import DERIVED_PREFIX, FieldSpec
 from spo_advisor.places import SPECIAL_FORCES, TERRITORIAL_FORCES
 
 EXPIRY_NEAR_DAYS = 90
-"""An SPO expiring within this many days is a reason to seek renewal (contract.md,
+"""An SPO expiring within this many days is a reason to seek renewal (docs/contract.md,
 "Decisions", spo_variation: a judgement aid of this library, not law)."""
 
 NATIONAL_APPLICANTS = frozenset({"british_transport_police", "ministry_of_defence_police"})
@@ -108,7 +108,7 @@ def _spo_expiry_near(case: Case, as_of: date) -> bool | None:
 
 def act_dates(case: Case, as_of: date) -> int:
     """The number of distinct dates, on or before ``as_of``, with an act recorded: every
-    behaviour code counts (contract.md, "the acts pattern")."""
+    behaviour code counts (docs/contract.md, "the acts pattern")."""
     return len({incident.date for incident in case.incidents
                 if incident.behaviours and incident.date <= as_of})
 

@@ -1,4 +1,4 @@
-"""Escalation derived from the dated incidents (contract.md, "Decisions": escalation).
+"""Escalation derived from the dated incidents (docs/contract.md, "Decisions": escalation).
 
 Escalation is an observed rise in frequency, severity or range. It is never the MARAC
 "potential escalation" count of call-outs, which is a referral criterion only. A recorded

@@ -1,6 +1,6 @@
 """The risk facts known on a date: the dated risk assessments merged with the undated blocks.
 
-contract.md, "Decisions" (dated risk assessments): the undated ``victim``, ``indicators``,
+docs/contract.md, "Decisions" (dated risk assessments): the undated ``victim``, ``indicators``,
 ``four`` and ``dash_yes_count`` describe the record as of ``assessed_on``. On or after that
 date their non-null values win. Before it, each fact takes the value of the latest
 assessment dated on or before the date that holds it non-null (later in the list wins a

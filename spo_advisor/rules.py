@@ -49,7 +49,7 @@ class Parameter(_Strict):
 
 
 class LimbSpec(_Strict):
-    """One limb of an order's test, read from a derived fact (contract.md, "Decisions").
+    """One limb of an order's test, read from a derived fact (docs/contract.md, "Decisions").
 
     The limb is ``met`` when ``fact`` holds (or, written with ``unless``, when that fact
     fails: a limb met by the absence of something, such as an order in force). Otherwise: a trigger that nothing in the

@@ -7,7 +7,7 @@ numbers concentrated around every threshold the shipped rule set names. On each 
 - the pure-Python three-valued evaluator and durable_rules give every rule the same
   verdict, and so every order the same decision (skipped where durable_rules is not
   installed);
-- each decision is the one its limbs imply (contract.md, "Decisions"), and each limb's
+- each decision is the one its limbs imply (docs/contract.md, "Decisions"), and each limb's
   status is the one its facts give; every rule a limb lists has the truth that status
   claims; ``reasons`` come from met limbs, ``unmet`` from limbs not met, and the deciding
   rule from the limbs that decided;

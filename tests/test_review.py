@@ -26,7 +26,7 @@ from spo_advisor.reason_codes import (
 )
 from spo_advisor.review import ACTIONS, Review, review
 
-# The contract's keys (contract.md, "Review"), and what a decision record carries.
+# The contract's keys (docs/contract.md, "Review"), and what a decision record carries.
 CONTRACT_KEYS = {"case_id", "timeline", "first_recommended", "actions", "findings"}
 RECORD_KEYS = {"library_version", "ruleset", "as_of", "input_sha256"}
 
