@@ -383,7 +383,9 @@ TERMS_FILE = Path("court_terms") / "court_terms.yaml"
 """The drafting prompts for court terms, read beside the rules by :mod:`spo_advisor.court_terms`."""
 REASON_CODES_FILE = Path("review") / "reason_codes.yaml"
 """The review's reason-code table, read beside the rules by :mod:`spo_advisor.reason_codes`."""
-COMPANION_FILES = (TERMS_FILE, REASON_CODES_FILE)
+LABELS_FILE = Path("labels") / "labels.yaml"
+"""The plain labels of every code, read beside the rules by :mod:`spo_advisor.labels`."""
+COMPANION_FILES = (TERMS_FILE, REASON_CODES_FILE, LABELS_FILE)
 """Files of a rule set that are read after its rules; covered by its ``sha256`` too."""
 
 

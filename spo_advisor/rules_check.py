@@ -36,11 +36,19 @@ from pathlib import Path
 from spo_advisor.case import load_case
 from spo_advisor.conditions import FieldTest, Node, Not, children, walk
 from spo_advisor.engine import compile_failures
-from spo_advisor.errors import Problem
+from spo_advisor.errors import Problem, RuleSetError
 from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
 from spo_advisor.logic import Truth
-from spo_advisor.rules import HEADER_FILE, Rule, RuleSet, problem_order, read_ruleset
+from spo_advisor.labels import missing_labels
+from spo_advisor.rules import (
+    HEADER_FILE,
+    LABELS_FILE,
+    Rule,
+    RuleSet,
+    problem_order,
+    read_ruleset,
+)
 
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 1, 1)
 """Probe dates before and after every date a rule set can name."""
@@ -54,7 +62,19 @@ def check_directory(directory: str | Path) -> list[Problem]:
     if reading.ruleset is not None:
         problems += negation_only(reading.ruleset)
         problems += engine_problems(reading.ruleset)
+        problems += _label_problems(reading.ruleset)
     return sorted(problems, key=problem_order)
+
+
+def _label_problems(ruleset: RuleSet) -> list[Problem]:
+    """A malformed label table, or a code it leaves without a label (only for a rule set
+    that has a table: one without reads codes as themselves)."""
+    if not (Path(ruleset.directory) / LABELS_FILE).is_file():
+        return []
+    try:
+        return missing_labels(ruleset)
+    except RuleSetError as error:
+        return list(error.problems)
 
 
 def engine_problems(ruleset: RuleSet) -> list[Problem]:

@@ -10,7 +10,9 @@ import pytest
 from conftest import MINI_RULES, ROOT, SHIPPED_RULES
 
 from spo_advisor.cli import main
-from spo_advisor.rules import load_ruleset, read_ruleset
+from spo_advisor.assess import load_rules
+from spo_advisor.labels import labels_for, missing_labels
+from spo_advisor.rules import LABELS_FILE, load_ruleset, read_ruleset
 from spo_advisor.rules_check import check_directory, has_positive_leaf
 
 pytest_plugins = ["pytester"]
@@ -204,3 +206,21 @@ def test_golden_rules_must_name_a_rule_set(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--golden-rules", "nowhere", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "ERROR: --golden-rules nowhere: no ruleset.yaml in that directory" in result.stderr.lines
+
+
+# ------------------------------------------------------------------------------- labels
+
+
+def test_every_code_of_the_shipped_rules_has_a_plain_label() -> None:
+    assert missing_labels(load_rules(SHIPPED_RULES)) == []
+
+
+def test_a_code_without_a_label_is_a_problem_of_rules_check(tmp_path: Path) -> None:
+    copy = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, copy)
+    table = copy / LABELS_FILE
+    table.write_text(table.read_text(encoding="utf-8").replace(
+        "  spo_risk: a risk associated with stalking\n", ""), encoding="utf-8")
+    found = [(p.code, p.message, p.location) for p in check_directory(copy)]
+    assert found == [("missing_label", "no label for 'spo_risk'", "facts")]
+    assert labels_for(load_rules(copy)).fact("spo_risk") == "spo risk"
