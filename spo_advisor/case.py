@@ -972,8 +972,8 @@ def _contradictions(case: Case) -> list[tuple[tuple[str, ...], str, str]]:
         city = borough == "city_of_london"
         if home not in ("metropolitan", "city_of_london") or (city != (home == "city_of_london")):
             found.append((("london_borough",), "contradicts_home_force",
-                          "contradicts the suspect's home force (the City of London is "
-                          "policed by City of London Police, the 32 boroughs by the Met)"))
+                          ("contradicts the suspect's home force (the City of London is "
+                          "policed by City of London Police, the 32 boroughs by the Met)")))
     return found
 
 

@@ -7,8 +7,8 @@ of force holding the case, a date a number of days after another).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from spo_advisor.case import Case, OrderType

@@ -541,7 +541,7 @@ def _check_orders(header: Header, header_source: tuple[str, Marks], known_facts:
     distinct limb names; only judgement limbs may read no fact."""
     header_file, marks = header_source
     for order, spec in header.orders.items():
-        where_order = ("orders", order, "limbs")
+        where_order: YamlPath = ("orders", order, "limbs")
         problems: list[tuple[YamlPath, str, str, str | None]] = []
         triggers = [limb.limb for limb in spec.limbs if limb.trigger]
         if len(triggers) != 1:
@@ -549,7 +549,7 @@ def _check_orders(header: Header, header_source: tuple[str, Marks], known_facts:
                              f"needs exactly one trigger limb, has {len(triggers)}", None))
         names: set[str] = set()
         for index, limb in enumerate(spec.limbs):
-            where = (*where_order, index)
+            where: YamlPath = (*where_order, index)
             if limb.limb in names:
                 problems.append((where, "duplicate_limb", f"limb {limb.limb!r} listed twice", None))
             names.add(limb.limb)

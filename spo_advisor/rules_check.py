@@ -39,8 +39,8 @@ from spo_advisor.engine import compile_failures
 from spo_advisor.errors import Problem, RuleSetError
 from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
-from spo_advisor.logic import Truth
 from spo_advisor.labels import missing_labels
+from spo_advisor.logic import Truth
 from spo_advisor.rules import (
     HEADER_FILE,
     LABELS_FILE,

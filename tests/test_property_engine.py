@@ -29,8 +29,8 @@ from spo_advisor.assess import assess, load_rules
 from spo_advisor.case import Case, canonical_json, load_case
 from spo_advisor.conditions import Count, FieldTest, walk
 from spo_advisor.coverage import nullable, record_model
-from spo_advisor.errors import CaseError
 from spo_advisor.decide import decide_all, decision_from_limbs, fact_truths, limb_status
+from spo_advisor.errors import CaseError
 from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
 from spo_advisor.fields import AS_OF, DERIVED_PREFIX, FieldSpec, case_fields

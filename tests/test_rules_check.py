@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import MINI_RULES, ROOT, SHIPPED_RULES
 
-from spo_advisor.cli import main
 from spo_advisor.assess import load_rules
+from spo_advisor.cli import main
 from spo_advisor.labels import labels_for, missing_labels
 from spo_advisor.rules import LABELS_FILE, load_ruleset, read_ruleset
 from spo_advisor.rules_check import check_directory, has_positive_leaf

@@ -54,8 +54,8 @@ def test_record_field_set_where_it_is_not_recorded() -> None:
                                 incident("2021-02-22", "watching", violence=False)])
     assert texts(what_would_change(case, rules=MINI_RULES)) == [
         "spo: recommended if incidents.violence is true where it is not recorded (2 records)",
-        "spo: not_recommended if incidents.violence is false where it is not recorded "
-        "(2 records)"]
+        ("spo: not_recommended if incidents.violence is false where it is not recorded "
+        "(2 records)")]
 
 
 def test_records_after_the_date_are_not_set() -> None:
