@@ -15,8 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from spo_advisor.assess import DEFAULT_RULES, assess
-from spo_advisor.case import case_json_schema
+from spo_advisor.assess import DEFAULT_RULES, assess, library_version
 from spo_advisor.cli_common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -27,6 +26,7 @@ from spo_advisor.cli_common import (
     report_problems,
 )
 from spo_advisor.errors import ProblemsError, SpoAdvisorError
+from spo_advisor.schemas import SCHEMA_KINDS, json_schema
 
 if TYPE_CHECKING:
     from spo_advisor.cli_common import SubParsers
@@ -37,7 +37,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    print(json.dumps(case_json_schema(), indent=2))
+    print(json.dumps(json_schema(args.kind), indent=2))
     return EXIT_OK
 
 
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="spo-advisor",
         description="Explainable advice on Stalking Protection Orders and other protective "
                     "orders (England and Wales).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {library_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     assess_cmd = commands.add_parser("assess", help="assess one or more cases")
@@ -81,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                             help="rule-set directory (default: the shipped England and Wales rules)")
     assess_cmd.set_defaults(run=_assess)
 
-    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of a case")
+    schema_cmd = commands.add_parser(
+        "schema", help="print the JSON Schema of a case (input), an assessment or a review")
+    schema_cmd.add_argument("kind", nargs="?", choices=SCHEMA_KINDS, default="case")
     schema_cmd.set_defaults(run=_schema)
 
     rules_cmd = commands.add_parser("rules", help="work with rule sets")

@@ -17,7 +17,7 @@ from spo_advisor.render import html_document
 from spo_advisor.rules import RuleSet
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT = 0, 1, 2
-FORMATS = ("text", "json", "markdown", "html")
+FORMATS = ("text", "json", "jsonl", "markdown", "html")
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -71,6 +71,8 @@ def render(report: Report, fmt: str) -> str:
     """One report in one format (HTML: a fragment)."""
     if fmt == "json":
         return json.dumps(report.model_dump(mode="json"), indent=2)
+    if fmt == "jsonl":
+        return json.dumps(report.model_dump(mode="json"), separators=(",", ":"))
     if fmt == "markdown":
         return report.to_markdown()
     if fmt == "html":
@@ -83,8 +85,10 @@ def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet]
     """Run ``produce`` on every case file in ``args.files`` and print the reports.
 
     A bad case is reported (one problem per line on stderr) and skipped; the others are
-    still produced. JSON for several files is one array; HTML is one page.
+    still produced. JSON is one object for one case (several files are refused: use
+    JSON lines, one object a line); HTML is one page.
     """
+    refuse_json_for_several(args.format, args.files)
     problems: list[Problem] = []
     outputs: list[str] = []
     rules = load_rules(args.rules)
@@ -97,8 +101,15 @@ def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet]
         outputs.append(render(produce(case, rules), args.format))
     if outputs and args.format == "html":
         print(html_document(outputs, title), end="")
-    elif args.format == "json" and len(args.files) > 1:
-        print("[" + ",\n".join(outputs) + "]")
+    elif outputs and args.format == "jsonl":
+        print("\n".join(outputs))
     elif outputs:
         print("\n\n".join(outputs))
     return report_problems(problems)
+
+
+def refuse_json_for_several(fmt: str, files: Sequence[str]) -> None:
+    """``--format json`` prints one object: refuse several case files, pointing to jsonl."""
+    if fmt == "json" and len(files) > 1:
+        raise UsageError(f"--format json prints one case, and {len(files)} files were given; "
+                         "use --format jsonl for one JSON object a line")
