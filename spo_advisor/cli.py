@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor.rules_tools")
+EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor.rules_tools",
+                     "spo_advisor.serve_cli")
 """Modules that add their own commands with ``add_commands(commands, rules_commands)``."""
 
 
