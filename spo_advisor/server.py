@@ -9,8 +9,8 @@ only listens on a loopback address.
 
 A bad case is a 422 listing each problem's location and message (never the value); a
 body over 5 MiB is a 413. Nothing here logs a request body: uvicorn's access log has the
-method, path and status only. Assessments run in a worker thread, so the event loop keeps
-serving while the engine works.
+method, path and status only. Assessments run in worker threads (:data:`ASSESSMENT_THREADS`),
+so the event loop keeps serving while the engine works.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from spo_advisor.assess import assess, library_version, load_rules
 from spo_advisor.case import MAX_BYTES, Case, parse_case_text
@@ -40,6 +40,10 @@ from spo_advisor.rules import RuleSet
 from spo_advisor.whatif import Change, what_would_change
 
 TOKEN_ENV = "SPO_ADVISOR_API_TOKEN"
+ASSESSMENT_THREADS = 2
+"""Assessments run at once, in worker threads. The work is CPU-bound and the engine
+takes one lock, so more threads only add switching: with benchmarks/load_server.py at 64
+clients on two cores, 2 threads gave 128 requests/s and anyio's default 40 gave 91."""
 MAX_BODY = MAX_BYTES
 """The largest request body accepted: the limit on a case file."""
 
@@ -131,6 +135,7 @@ def create_app(*, token: str | None = None,
                rules: RuleSet | str | Path | None = None) -> FastAPI:
     """The service as an ASGI application; ``token`` None means no authentication."""
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    limiter = anyio.CapacityLimiter(ASSESSMENT_THREADS)
     app = FastAPI(title="spo_advisor", version=library_version(),
                   description="Explainable advice on Stalking Protection Orders and other "
                               "protective orders (England and Wales).")
@@ -164,7 +169,8 @@ def create_app(*, token: str | None = None,
                    produce: Callable[[Case], Any]) -> None:
         async def endpoint(request: Request) -> Response:
             case = await _read_case(request)
-            return _json_response(await run_in_threadpool(produce, case))
+            return _json_response(await anyio.to_thread.run_sync(produce, case,
+                                                                 limiter=limiter))
 
         endpoint.__name__ = path.rsplit("/", 1)[-1].replace("-", "_")
         app.add_api_route(path, endpoint, methods=["POST"], summary=summary,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 from server_process import Server, running_server
 
 from spo_advisor import assess, load_case, review, what_would_change
@@ -128,3 +130,12 @@ def test_without_a_token_loopback_needs_no_authentication(tmp_path: Path) -> Non
     with running_server(tmp_path / "server.log", None) as running:
         response = httpx.post(f"{running.url}/v1/assess", json=CASE, timeout=30)
     assert response.status_code == 200
+
+
+def test_load_script_smoke_run() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load_server.py"),
+                             "--seconds", "0.3"], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["clients", "requests", "req/s", "p50", "ms", "p99", "ms"]
+    assert [line.split()[0] for line in lines[2:5]] == ["1", "8", "64"]
+    assert lines[5].startswith("in-process assess, one at a time: ")
