@@ -21,7 +21,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import uvicorn
@@ -46,6 +46,11 @@ takes one lock, so more threads only add switching: with benchmarks/load_server.
 clients on two cores, 2 threads gave 128 requests/s and anyio's default 40 gave 91."""
 MAX_BODY = MAX_BYTES
 """The largest request body accepted: the limit on a case file."""
+
+
+Credentials = Annotated[HTTPAuthorizationCredentials | None,
+                        Depends(HTTPBearer(auto_error=False))]
+"""The bearer token of a request, if it sent one."""
 
 
 class ServiceError(SpoAdvisorError):
@@ -139,10 +144,9 @@ def create_app(*, token: str | None = None,
     app = FastAPI(title="spo_advisor", version=library_version(),
                   description="Explainable advice on Stalking Protection Orders and other "
                               "protective orders (England and Wales).")
-    bearer = HTTPBearer(auto_error=False)
     expected = token.encode("utf-8") if token is not None else None
 
-    def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+    def authorised(credentials: Credentials) -> None:
         if expected is None:
             return
         given = credentials.credentials.encode("utf-8") if credentials is not None else b""

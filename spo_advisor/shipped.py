@@ -21,7 +21,7 @@ def shipped_rules(name: str = DEFAULT_RULESET) -> Path:
     and this raises ``RuntimeError`` saying so.
     """
     directory = resources.files("spo_advisor") / "_rules" / name
-    if not isinstance(directory, Path):
-        raise RuntimeError("spo_advisor's rule sets cannot be read from a zipped package; "
-                           "install it as files")
-    return directory
+    if isinstance(directory, Path):
+        return directory
+    raise RuntimeError("spo_advisor's rule sets cannot be read from a zipped package; "
+                       "install it as files")

@@ -44,8 +44,8 @@ def test_wheel_installed_in_a_fresh_venv_assesses_from_elsewhere(
                    check=True, capture_output=True)
     # The dependencies come from this environment (read after the venv's own packages),
     # so no index is needed; this checkout is not on the path.
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; "
-                                "print(sysconfig.get_paths()['purelib'])"],
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = Path(subprocess.run([str(python), "-c", purelib],
                                check=True, capture_output=True, text=True).stdout.strip())
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     elsewhere = tmp_path / "elsewhere"
