@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -32,6 +33,19 @@ def test_wheel_carries_the_rules_places_and_typing_marker(wheel: Path) -> None:
     shipped = {path.relative_to(ROOT).as_posix() for path in (ROOT / "rules").rglob("*.yaml")}
     assert {f"spo_advisor/_{name}" for name in shipped} <= names
     assert {"spo_advisor/places.yaml", "spo_advisor/py.typed"} <= names
+
+
+def test_sdist_carries_the_rules_as_files(tmp_path: Path) -> None:
+    build = "import sys; from setuptools import build_meta; build_meta.build_sdist(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", build, str(tmp_path)], check=True,
+                   capture_output=True, cwd=ROOT)
+    [sdist] = tmp_path.glob("spo_advisor-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        files = {member.name.split("/", 1)[1] for member in archive.getmembers()
+                 if member.isfile()}
+    shipped = {path.relative_to(ROOT).as_posix() for path in (ROOT / "rules").rglob("*.yaml")}
+    assert {f"spo_advisor/_{name}" for name in shipped} <= files
+    assert {"spo_advisor/places.yaml", "spo_advisor/py.typed", "CHANGELOG.md"} <= files
 
 
 def test_wheel_installed_in_a_fresh_venv_assesses_from_elsewhere(
