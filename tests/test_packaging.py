@@ -76,3 +76,15 @@ def test_wheel_installed_in_a_fresh_venv_assesses_from_elsewhere(
     output = json.loads(run(str(venv / "bin" / "spo-advisor"), "assess", "case.yaml",
                             "--format", "json"))
     assert output == assess(case).model_dump(mode="json")
+
+
+def test_mypy_sees_the_installed_package_and_its_types(tmp_path: Path) -> None:
+    """py.typed is honoured and the editable install is a plain path mypy can follow."""
+    (tmp_path / "use.py").write_text("import spo_advisor\n\n"
+                                     "version: int = spo_advisor.__version__\n")
+    result = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental",
+                             "--cache-dir", str(tmp_path / "cache"), "use.py"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.stdout.splitlines()[0] == (
+        'use.py:3: error: Incompatible types in assignment (expression has type "str", '
+        'variable has type "int")  [assignment]')
