@@ -7,7 +7,7 @@ the reasons, the unmet conditions and the unknown facts, each citing the law.
 ``what_would_change(case)`` lists the unknown facts that would change a decision.
 """
 
-from spo_advisor.assess import assess, load_rules
+from spo_advisor.assess import assess, assess_json, library_version, load_rules
 from spo_advisor.batch import assess_many
 from spo_advisor.case import Case, case_json_schema, load_case
 from spo_advisor.errors import CaseError, EngineError, Problem, RuleSetError, SpoAdvisorError
@@ -15,7 +15,11 @@ from spo_advisor.logic import Decision
 from spo_advisor.result import Assessment, Recommendation
 from spo_advisor.review import Review, review
 from spo_advisor.rules import RuleSet
+from spo_advisor.schemas import json_schema
 from spo_advisor.whatif import Change, what_would_change
+
+__version__: str = library_version()
+"""The installed distribution's version (``importlib.metadata``)."""
 
 __all__ = [
     "Assessment",
@@ -30,9 +34,12 @@ __all__ = [
     "RuleSet",
     "RuleSetError",
     "SpoAdvisorError",
+    "__version__",
     "assess",
+    "assess_json",
     "assess_many",
     "case_json_schema",
+    "json_schema",
     "load_case",
     "load_rules",
     "review",

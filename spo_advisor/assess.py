@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from spo_advisor import engine
-from spo_advisor.case import Case, canonical_json, load_case
+from spo_advisor.case import Case, canonical_json, load_case, parse_case_text
 from spo_advisor.conditions import Scope
 from spo_advisor.court_terms import CourtTerms, load_court_terms
 from spo_advisor.decide import LimbResult, OrderDecision, explain_order
@@ -31,8 +31,9 @@ from spo_advisor.result import (
     Stalking,
 )
 from spo_advisor.rules import RuleSet, load_ruleset
+from spo_advisor.shipped import shipped_rules
 
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules" / "england_and_wales"
+DEFAULT_RULES = shipped_rules()
 EngineChoice = Literal["auto", "durable_rules", "python"]
 
 
@@ -145,11 +146,24 @@ def assess(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
            engine_choice: EngineChoice = "auto") -> Assessment:
     """Assess a case: every order the rules know, decided and explained.
 
-    ``case`` is a :class:`Case`, a mapping, or a path to a YAML/JSON file. ``as_of`` (else
+    ``case`` is a :class:`Case`, a mapping, or a path to a YAML/JSON file (a ``str`` that
+    is not an existing file is refused; for JSON text use :func:`assess_json`). ``as_of`` (else
     the case's ``assessed_on``, else today) selects the facts dated on or before it and
     the rules in force on it. Raises :class:`~spo_advisor.errors.CaseError` for a bad case.
     """
     return assess_evaluated(case, as_of, rules=rules, engine_choice=engine_choice)[0]
+
+
+def assess_json(text: str, as_of: date | None = None, *,
+                rules: RuleSet | str | Path | None = None,
+                engine_choice: EngineChoice = "auto") -> Assessment:
+    """Assess a case given as JSON text (the contract's case JSON), as :func:`assess` does.
+
+    Raises :class:`~spo_advisor.errors.CaseError` for text that is not JSON or not a valid
+    case; its problems never quote the text.
+    """
+    return assess(parse_case_text(text, filename="<json>", json_text=True), as_of,
+                  rules=rules, engine_choice=engine_choice)
 
 
 def assess_evaluated(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, *,

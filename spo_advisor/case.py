@@ -690,15 +690,21 @@ def canonical_json(case: Case) -> str:
 def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case:
     """Load a case from a :class:`Case`, a mapping, or a ``.yaml``/``.yml``/``.json`` file.
 
-    A ``str`` is a file path. Raises :class:`CaseError` for every kind of bad input (any
-    JSON value that is not a valid case among them), and ``TypeError`` naming ``case``
-    for an argument that is neither a JSON value nor a path.
+    A ``str`` is a file path, and one that is not an existing file is refused without
+    being shown (it may be case text: use :func:`parse_case_text` or
+    ``spo_advisor.assess_json`` for text). Raises :class:`CaseError` for every kind of bad
+    input (any JSON value that is not a valid case among them), and ``TypeError`` naming
+    ``case`` for an argument that is neither a JSON value nor a path.
     """
     if isinstance(source, Case):
         return source
     if not isinstance(source, os.PathLike | Mapping | list | str | int | float | None):
         raise TypeError("case must be a Case, a mapping or the path of a case file, "
                         f"not {type(source).__name__}")
+    if isinstance(source, str) and not os.path.isfile(source):
+        raise _error("not_a_file", "a str case must be the path of an existing .yaml, .yml "
+                     "or .json file (the str is not shown); for JSON text use assess_json, "
+                     "or pass a mapping", None)
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         name = str(path)
@@ -708,8 +714,9 @@ def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case
     return _validate(source, None, None)
 
 
-def parse_case_text(text: str, *, filename: str = "<input>") -> Case:
-    """Parse a case from YAML or JSON text (JSON when ``filename`` ends in ``.json``).
+def parse_case_text(text: str, *, filename: str = "<input>", json_text: bool = False) -> Case:
+    """Parse a case from YAML or JSON text (JSON when ``json_text`` is true or ``filename``
+    ends in ``.json``).
 
     YAML is read with PyYAML's safe loader only (no tags that build objects), dates are
     left for validation to check, and only ``true``/``false`` are booleans (YAML 1.2:
@@ -718,7 +725,7 @@ def parse_case_text(text: str, *, filename: str = "<input>") -> Case:
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise _error("too_large", "larger than 5 MB", filename)
     text = text.removeprefix("\ufeff")
-    if filename.lower().endswith(".json"):
+    if json_text or filename.lower().endswith(".json"):
         return _validate(_parse_json(text, filename), filename, None)
     data, root = _parse_yaml(text, filename)
     return _validate(data, filename, root)

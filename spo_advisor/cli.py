@@ -18,8 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from spo_advisor.assess import DEFAULT_RULES, assess
-from spo_advisor.case import case_json_schema
+from spo_advisor.assess import DEFAULT_RULES, assess, library_version
 from spo_advisor.cli_common import (
     EXIT_BAD_INPUT,
     EXIT_ENVIRONMENT,
@@ -34,6 +33,7 @@ from spo_advisor.cli_common import (
 )
 from spo_advisor.errors import EnvironmentFailure, ProblemsError, SpoAdvisorError
 from spo_advisor.output import open_output
+from spo_advisor.schemas import SCHEMA_KINDS, json_schema
 
 if TYPE_CHECKING:
     from spo_advisor.cli_common import SubParsers
@@ -45,7 +45,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     with open_output(args.out) as out:
-        out.write(json.dumps(case_json_schema(), indent=2) + "\n")
+        out.write(json.dumps(json_schema(args.kind), indent=2) + "\n")
     return EXIT_OK
 
 
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="spo-advisor",
         description="Explainable advice on Stalking Protection Orders and other protective "
                     "orders (England and Wales).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {library_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     assess_cmd = commands.add_parser("assess", help="assess one or more cases")
@@ -90,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_argument(assess_cmd)
     assess_cmd.set_defaults(run=_assess)
 
-    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of a case")
+    schema_cmd = commands.add_parser(
+        "schema", help="print the JSON Schema of a case (input), an assessment or a review")
+    schema_cmd.add_argument("kind", nargs="?", choices=SCHEMA_KINDS, default="case")
     add_output_argument(schema_cmd)
     schema_cmd.set_defaults(run=_schema)
 
@@ -106,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor.rules_tools")
+EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor.rules_tools",
+                     "spo_advisor.serve_cli")
 """Modules that add their own commands with ``add_commands(commands, rules_commands)``."""
 
 

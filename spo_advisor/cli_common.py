@@ -25,7 +25,7 @@ from spo_advisor.render import html_document
 from spo_advisor.rules import RuleSet
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-FORMATS = ("text", "json", "markdown", "html")
+FORMATS = ("text", "json", "jsonl", "markdown", "html")
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -90,6 +90,8 @@ def render(report: Report, fmt: str) -> str:
     """One report in one format (HTML: a fragment)."""
     if fmt == "json":
         return json.dumps(report.model_dump(mode="json"), indent=2)
+    if fmt == "jsonl":
+        return json.dumps(report.model_dump(mode="json"), separators=(",", ":"))
     if fmt == "markdown":
         return report.to_markdown()
     if fmt == "html":
@@ -102,8 +104,10 @@ def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet]
     """Run ``produce`` on every case file in ``args.files`` and print the reports.
 
     A bad case is reported (one problem per line on stderr) and skipped; the others are
-    still produced. JSON for several files is one array; HTML is one page.
+    still produced. JSON is one object for one case (several files are refused: use
+    JSON lines, one object a line); HTML is one page.
     """
+    refuse_json_for_several(args.format, args.files)
     problems: list[Problem] = []
     outputs: list[str] = []
     with open_output(args.out, args.files) as out:
@@ -117,8 +121,15 @@ def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet]
             outputs.append(render(produce(case, rules), args.format))
         if outputs and args.format == "html":
             out.write(html_document(outputs, title))
-        elif args.format == "json" and len(args.files) > 1:
-            out.write("[" + ",\n".join(outputs) + "]\n")
+        elif outputs and args.format == "jsonl":
+            out.write("\n".join(outputs) + "\n")
         elif outputs:
             out.write("\n\n".join(outputs) + "\n")
     return report_problems(problems)
+
+
+def refuse_json_for_several(fmt: str, files: Sequence[str]) -> None:
+    """``--format json`` prints one object: refuse several case files, pointing to jsonl."""
+    if fmt == "json" and len(files) > 1:
+        raise UsageError(f"--format json prints one case, and {len(files)} files were given; "
+                         "use --format jsonl for one JSON object a line")

@@ -58,10 +58,21 @@ def test_assess_as_of_and_markdown(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "| Test order | not available |" in out
 
 
-def test_several_files_as_json_array(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("command", ["assess", "review"])
+def test_several_files_as_json_are_refused_with_a_hint(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
     path = write(tmp_path, "c.yaml", GOOD)
-    code, out, _ = run(capsys, "assess", path, path, "--format", "json", "--rules", str(MINI_RULES))
-    assert code == 0 and [d["case_id"] for d in json.loads(out)] == ["CLI-1", "CLI-1"]
+    code, out, err = run(capsys, command, path, path, "--format", "json", "--rules", str(MINI_RULES))
+    assert (code, out) == (2, "")
+    assert err == ("error: --format json prints one case, and 2 files were given; "
+                   "use --format jsonl for one JSON object a line\n")
+
+
+def test_several_files_as_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "c.yaml", GOOD)
+    code, out, _ = run(capsys, "assess", path, path, "--format", "jsonl", "--rules", str(MINI_RULES))
+    assert code == 0
+    assert [json.loads(line)["case_id"] for line in out.splitlines()] == ["CLI-1", "CLI-1"]
 
 
 BAD_INPUTS = {

@@ -51,14 +51,14 @@ def test_review_json_follows_the_contract(tmp_path: Path,
     assert data["first_recommended"] == {"spo": "2021-01-12"}
 
 
-def test_review_json_of_several_files_is_a_list(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_review_json_lines_of_several_files(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     first = write_case(tmp_path, "a.yaml", case_id="CLI-A")
     second = write_case(tmp_path, "b.yaml", case_id="CLI-B")
-    code, out, _ = run(capsys, "review", str(first), str(second), "--format", "json",
+    code, out, _ = run(capsys, "review", str(first), str(second), "--format", "jsonl",
                        "--rules", str(MINI_RULES))
     assert code == 0
-    assert [item["case_id"] for item in json.loads(out)] == ["CLI-A", "CLI-B"]
+    assert [json.loads(line)["case_id"] for line in out.splitlines()] == ["CLI-A", "CLI-B"]
 
 
 def test_review_markdown_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
