@@ -15,7 +15,7 @@ from spo_advisor.assess import assess, load_rules, run_rules
 from spo_advisor.logic import Decision
 from spo_advisor.whatif import Change, what_would_change
 
-CONTRACT_KEYS = {"field", "condition", "values", "records", "changes", "text"}
+CONTRACT_KEYS = {"field", "condition", "values", "records", "changes", "text", "question"}
 
 
 def mini_case(**changes: Any) -> dict[str, Any]:
@@ -44,7 +44,8 @@ def test_boolean_field_tried_both_ways() -> None:
     assert change.model_dump(mode="json") == {
         "field": "victim.very_frightened", "condition": "is true", "values": [True],
         "records": None, "changes": [{"order": "spo", "now": "consider", "to": "recommended"}],
-        "text": "spo: recommended if victim.very_frightened is true"}
+        "text": "spo: recommended if victim.very_frightened is true",
+        "question": "victim.very_frightened? If yes: Test order becomes recommended."}
     assert set(change.model_dump()) == CONTRACT_KEYS
 
 
