@@ -46,7 +46,7 @@ class Questions(list["Change"]):
     def _now(order: str, changes: list[Change]) -> str:
         return next(item.now.value for item in changes[0].changes if item.order == order)
 
-    def text(self) -> str:
+    def explain(self) -> str:
         """Plain text: per order, its questions numbered, most impact first."""
         if not self:
             return NOTHING

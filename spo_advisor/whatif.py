@@ -74,7 +74,7 @@ def what_would_change(case: Case | dict[str, Any] | str | Path, as_of: date | No
                       rules: RuleSet | str | Path | None = None) -> Questions:
     """The unknown facts of ``case`` that, if established, would change the decision for
     an order decided ``consider`` or ``not_recommended``, most impact first: a list of
-    :class:`Change`, which displays in a notebook (and renders with ``text()``,
+    :class:`Change`, which displays in a notebook (and renders with ``explain()``,
     ``to_markdown()``, ``to_html()``) as questions grouped by order.
 
     Impact is the sum over the orders changed of 3 for a change to recommended, 2 to
