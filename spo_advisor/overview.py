@@ -45,7 +45,7 @@ def fragment(text: str) -> str:
     words = text.split(" ", 2)
     first = words[0]
     second = words[1] if len(words) > 1 else ""
-    if first in ("A", "An", "The") or (
+    if first in ("A", "An", "No", "The") or (
             first[:1].isupper() and first[1:].islower() and not second[:1].isupper()):
         return first.lower() + text[len(first):]
     return text
