@@ -18,8 +18,18 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+DEMO_CASE := examples/cases/thin_record.yaml
+
+# The overview (the first lines of the assessment), the first questions to ask, and where
+# the detail is.
 demo: $(STAMP)
-	$(BIN)/spo-advisor assess examples/cases/ex_partner.yaml
+	@$(BIN)/spo-advisor assess $(DEMO_CASE) | sed '/^$$/q'
+	@$(BIN)/spo-advisor what-if $(DEMO_CASE) | head -n 6
+	@echo
+	@echo "The detail (each order's limbs, the law, the drafting prompts):"
+	@echo "  $(BIN)/spo-advisor assess $(DEMO_CASE)          (add --verbose for the rule ids)"
+	@echo "  $(BIN)/spo-advisor what-if $(DEMO_CASE)         (every question)"
+	@echo "  $(BIN)/spo-advisor assess $(DEMO_CASE) --format html --out report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

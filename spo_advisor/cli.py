@@ -33,14 +33,17 @@ from spo_advisor.cli_common import (
 )
 from spo_advisor.errors import EnvironmentFailure, ProblemsError, SpoAdvisorError
 from spo_advisor.output import open_output
+from spo_advisor.render import AssessmentReport
 from spo_advisor.schemas import SCHEMA_KINDS, json_schema
 
 if TYPE_CHECKING:
     from spo_advisor.cli_common import SubParsers
 
 def _assess(args: argparse.Namespace) -> int:
-    return report_each_case(args, lambda case, rules: assess(case, args.as_of, rules=rules),
-                            "spo-advisor assessment")
+    return report_each_case(
+        args, lambda case, rules: AssessmentReport(assess(case, args.as_of, rules=rules), rules,
+                                                   args.verbose),
+        "spo-advisor assessment")
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -88,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                             help="assess as of this date (default: the case's assessed_on, else today)")
     assess_cmd.add_argument("--rules", default=None, metavar="DIR",
                             help="rule-set directory (default: the shipped England and Wales rules)")
+    assess_cmd.add_argument("--verbose", action="store_true",
+                            help="text: show the rule ids behind each limb")
     add_output_argument(assess_cmd)
     assess_cmd.set_defaults(run=_assess)
 
@@ -110,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXTENSION_MODULES = ("spo_advisor.review_cli", "spo_advisor.batch", "spo_advisor.rules_tools",
-                     "spo_advisor.serve_cli")
+                     "spo_advisor.serve_cli", "spo_advisor.whatif_cli")
 """Modules that add their own commands with ``add_commands(commands, rules_commands)``."""
 
 

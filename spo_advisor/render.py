@@ -1,12 +1,25 @@
-"""Readable renderings of an Assessment: plain text, Markdown and self-contained HTML."""
+"""Readable renderings of an Assessment: plain text, Markdown and self-contained HTML.
+
+Each opens with the overview (:mod:`spo_advisor.overview`): the case, the date and the
+risk on one line, then one line per order with its decision in words, most urgent first.
+Then, once, the risk and the recognition of stalking; then each order's limbs grouped by
+the statutory test. Raw rule ids appear only in the verbose text and, in HTML, folded
+into ``<details>``. HTML is built from Jinja2 templates with autoescaping.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from html import escape
+from typing import Any
 
-from spo_advisor import safe_text
-from spo_advisor.result import Assessment, Recommendation, RuleRef
+from jinja2 import Environment, PackageLoader
+
+from spo_advisor import overview, safe_text
+from spo_advisor.labels import Labels
+from spo_advisor.result import Assessment, Limb, Recommendation
+from spo_advisor.rules import RuleSet
 
 DECISION_LABEL = {
     "recommended": "RECOMMENDED",
@@ -23,84 +36,8 @@ DECISION_COLOUR = {
 DRAFTING_NOTE = ("Drafting prompts for the officer, not advice to the court: each term must "
                  "itself be necessary (SPA 2019 s.2(2)) and, so far as practicable, avoid "
                  "conflict with religious beliefs, work and education (s.2(3)).")
-
-
-def _header_lines(a: Assessment) -> list[str]:
-    return [
-        f"Case {safe_text.plain(a.case_id)} as of {a.as_of.isoformat()}",
-        (f"Rule set {a.ruleset.name} {a.ruleset.version} (sha256 {a.ruleset.sha256[:12]}…), "
-         f"engine {a.engine}"),
-        f"Risk: {a.risk.level}" + (f" ({', '.join(a.risk.indicators)})" if a.risk.indicators else "")
-        + (f"; could be higher if known: {', '.join(a.risk.unknown)}" if a.risk.unknown else ""),
-        "Stalking: FOUR " + {True: "met", False: "not met", None: "not known"}[a.stalking.four_met]
-        + (f"; acts: {', '.join(a.stalking.acts)}" if a.stalking.acts else "; no acts recorded"),
-    ]
-
-
-def assessment_text(a: Assessment) -> str:
-    """Plain text for a terminal or a case note."""
-    lines = _header_lines(a) + [""]
-    for rec in a.recommendations:
-        lines.append(f"{rec.title} [{rec.order}]: {DECISION_LABEL[rec.decision.value]}")
-        lines += [f"  because  {r.text} ({r.citation}) [{r.rule}]" for r in rec.reasons]
-        lines += [f"  not met  {r.text} ({r.citation}) [{r.rule}]" for r in rec.unmet]
-        if rec.unknown:
-            lines.append(f"  unknown  {', '.join(rec.unknown)}")
-        if rec.court_terms:
-            lines.append("  terms to consider asking for (drafting prompts):")
-            lines += [f"    - {t.term} (because {t.because}; {t.citation})" for t in rec.court_terms]
-    if any(rec.court_terms for rec in a.recommendations):
-        lines += ["", DRAFTING_NOTE]
-    return "\n".join(lines)
-
-
-def _md_refs(title: str, refs: list[RuleRef]) -> list[str]:
-    if not refs:
-        return []
-    return [f"- **{title}**"] + [f"  - {r.text} — *{r.citation}* (`{r.rule}`)" for r in refs]
-
-
-def assessment_markdown(a: Assessment) -> str:
-    """Markdown, for a case file or a pull request."""
-    lines = [f"# Assessment of case {safe_text.markdown(a.case_id)}", ""]
-    lines += [f"- {line}" for line in _header_lines(a)[1:]] + [f"- As of {a.as_of.isoformat()}", ""]
-    lines += ["| Order | Decision |", "|---|---|"]
-    lines += [f"| {rec.title} | {DECISION_LABEL[rec.decision.value]} |" for rec in a.recommendations]
-    for rec in a.recommendations:
-        lines += ["", f"## {rec.title}: {DECISION_LABEL[rec.decision.value]}", ""]
-        lines += _md_refs("Because", rec.reasons) + _md_refs("Not met", rec.unmet)
-        if rec.unknown:
-            lines.append("- **Not known:** " + ", ".join(f"`{u}`" for u in rec.unknown))
-        if rec.court_terms:
-            lines.append("- **Terms to consider (drafting prompts):**")
-            lines += [f"  - {t.term} — because {t.because} (*{t.citation}*)" for t in rec.court_terms]
-    if any(rec.court_terms for rec in a.recommendations):
-        lines += ["", f"> {DRAFTING_NOTE}"]
-    return "\n".join(lines) + "\n"
-
-
-def _html_refs(label: str, refs: list[RuleRef]) -> str:
-    if not refs:
-        return ""
-    items = "".join(f"<li>{escape(r.text)} <cite>{escape(r.citation)}</cite> "
-                    f"<code>{escape(r.rule)}</code></li>" for r in refs)
-    return f"<p class='label'>{escape(label)}</p><ul>{items}</ul>"
-
-
-def _html_recommendation(rec: Recommendation) -> str:
-    colour = DECISION_COLOUR[rec.decision.value]
-    body = _html_refs("Because", rec.reasons) + _html_refs("Not met", rec.unmet)
-    if rec.unknown:
-        body += ("<p class='label'>Not known</p><p>"
-                 + ", ".join(f"<code>{escape(u)}</code>" for u in rec.unknown) + "</p>")
-    if rec.court_terms:
-        items = "".join(f"<li>{escape(t.term)} — because {escape(t.because)} "
-                        f"<cite>{escape(t.citation)}</cite></li>" for t in rec.court_terms)
-        body += f"<p class='label'>Terms to consider (drafting prompts)</p><ul>{items}</ul>"
-    return (f"<section><h3>{escape(rec.title)} <span class='decision' style='background:{colour}'>"
-            f"{escape(DECISION_LABEL[rec.decision.value])}</span></h3>{body}</section>")
-
-
+DETAIL_HINT = ("The rules behind each limb: spo-advisor assess FILE --verbose; every key: "
+               "--format json.")
 STYLE = ("<style>.spo{font-family:system-ui,sans-serif;max-width:60em}"
          ".spo .decision{color:#fff;border-radius:4px;padding:1px 6px;font-size:80%}"
          ".spo .label{font-weight:bold;margin:.4em 0 0}.spo cite{color:#555}"
@@ -108,20 +45,144 @@ STYLE = ("<style>.spo{font-family:system-ui,sans-serif;max-width:60em}"
          "padding:2px 8px;text-align:left}</style>")
 
 
-def assessment_html(a: Assessment) -> str:
-    """A self-contained HTML fragment (inline style, no external assets)."""
-    rows = "".join(f"<tr><td>{escape(rec.title)}</td><td>{escape(DECISION_LABEL[rec.decision.value])}"
-                   f"</td></tr>" for rec in a.recommendations)
-    header = "".join(f"<p>{escape(line)}</p>" for line in _header_lines(a))
-    sections = "".join(_html_recommendation(rec) for rec in a.recommendations)
-    note = (f"<p><em>{escape(DRAFTING_NOTE)}</em></p>"
-            if any(rec.court_terms for rec in a.recommendations) else "")
-    return (f"<div class='spo'>{STYLE}<h2>Assessment of case {escape(a.case_id)}</h2>{header}"
-            f"<table><tr><th>Order</th><th>Decision</th></tr>{rows}</table>{sections}{note}</div>")
+def _status_word(limb: Limb, labels: Labels) -> str:
+    return f"[{labels.status(limb.status)}]"
+
+
+def _limb_text(limb: Limb, labels: Labels, verbose: bool) -> list[str]:
+    trigger = " (trigger)" if limb.trigger else ""
+    law = f" — {limb.citation}" if limb.citation else ""
+    rules = f" [{', '.join(limb.rules)}]" if verbose and limb.rules else ""
+    lines = [f"    {_status_word(limb, labels):12}{limb.text}{trigger}{law}{rules}"]
+    questions = overview.to_find_out(limb, labels)
+    if questions and limb.status != "met":
+        lines.append(f"    {'':12}to find out: {questions}")
+    return lines
+
+
+def _recommendation_text(rec: Recommendation, labels: Labels, verbose: bool) -> list[str]:
+    heading = f"{overview.order_name(rec, labels)} — {labels.decision(rec.decision.value)}"
+    lines = [heading + (f" [{rec.order}; decided by {rec.deciding_rule}]" if verbose else "")]
+    for group in overview.limb_groups(rec):
+        folded = None if verbose else overview.all_met_gates(group)
+        lines.append(f"  {group.title}: {folded}" if folded else f"  {group.title}:")
+        if not folded:
+            lines += [line for limb in group.limbs for line in _limb_text(limb, labels, verbose)]
+    if rec.court_terms:
+        lines.append("  Terms to consider asking for (drafting prompts):")
+        lines += [f"    - {t.term} (because {t.because}; {t.citation})" for t in rec.court_terms]
+    return lines
+
+
+def overview_text(a: Assessment, labels: Labels) -> list[str]:
+    """The overview as lines of plain text (the case id escaped)."""
+    lines = [overview.headline(a, labels, safe_text.plain(a.case_id))]
+    lines += [f"  {line}" for line in overview.order_lines(a, labels)]
+    excluded = overview.excluded_line(a)
+    return lines + ([excluded] if excluded else [])
+
+
+def assessment_text(a: Assessment, *, rules: RuleSet | None = None, verbose: bool = False) -> str:
+    """Plain text for a terminal or a case note: the overview first, then the detail;
+    ``verbose`` adds the rule ids behind each limb."""
+    labels = overview.assessment_labels(a, rules)
+    lines = overview_text(a, labels) + [""]
+    risk = overview.risk_lines(a, labels)
+    lines += risk[:1] + [f"  {line}" for line in risk[1:]]
+    lines += [overview.stalking_line(a, labels)]
+    for rec in a.recommendations:
+        lines += [""] + _recommendation_text(rec, labels, verbose)
+    if any(rec.court_terms for rec in a.recommendations):
+        lines += ["", DRAFTING_NOTE]
+    lines += ["", (f"Rule set {a.ruleset.name} {a.ruleset.version} "
+                   f"(sha256 {a.ruleset.sha256[:12]}…), engine {a.engine}.")]
+    if not verbose:
+        lines.append(DETAIL_HINT)
+    return "\n".join(lines)
+
+
+def _limb_markdown(limb: Limb, labels: Labels) -> list[str]:
+    trigger = " (trigger)" if limb.trigger else ""
+    law = f" *({limb.citation})*" if limb.citation else ""
+    lines = [f"- **{labels.status(limb.status)}** — {limb.text}{trigger}{law}"]
+    questions = overview.to_find_out(limb, labels)
+    if questions and limb.status != "met":
+        lines.append(f"  - to find out: {questions}")
+    return lines
+
+
+def assessment_markdown(a: Assessment, *, rules: RuleSet | None = None) -> str:
+    """Markdown, for a case file or a pull request: the overview first, then the detail."""
+    labels = overview.assessment_labels(a, rules)
+    lines = [f"# Assessment of case {safe_text.markdown(a.case_id)}", "",
+             overview.headline(a, labels, safe_text.markdown(a.case_id)), ""]
+    lines += [f"- {line}" for line in overview.order_lines(a, labels)]
+    excluded = overview.excluded_line(a)
+    lines += ["", excluded] if excluded else []
+    risk = overview.risk_lines(a, labels)
+    lines += ["", "## Risk and stalking", "", f"- **{risk[0]}**"]
+    lines += [f"  - {line}" for line in risk[1:]] + [f"- {overview.stalking_line(a, labels)}"]
+    for rec in a.recommendations:
+        name = overview.order_name(rec, labels)
+        lines += ["", f"## {name} — {labels.decision(rec.decision.value)}"]
+        for group in overview.limb_groups(rec):
+            folded = overview.all_met_gates(group)
+            lines += ["", f"**{group.title}**" + (f": {folded}" if folded else ""), ""]
+            if not folded:
+                lines += [line for limb in group.limbs for line in _limb_markdown(limb, labels)]
+        if rec.court_terms:
+            lines += ["", "**Terms to consider (drafting prompts)**", ""]
+            lines += [f"- {t.term} — because {t.because} (*{t.citation}*)" for t in rec.court_terms]
+    if any(rec.court_terms for rec in a.recommendations):
+        lines += ["", f"> {DRAFTING_NOTE}"]
+    return "\n".join(lines) + "\n"
+
+
+@cache
+def templates() -> Environment:
+    """The Jinja2 environment of the HTML templates (autoescaping on)."""
+    return Environment(loader=PackageLoader("spo_advisor", "templates"), autoescape=True,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+
+
+def render_template(name: str, **context: Any) -> str:
+    """One template of ``spo_advisor/templates`` rendered with ``context``."""
+    return templates().get_template(name).render(**context)
+
+
+def assessment_html(a: Assessment, *, rules: RuleSet | None = None) -> str:
+    """A self-contained HTML fragment (inline style, no external assets): the overview,
+    then a limb diagram per order with the detail folded into ``<details>``."""
+    labels = overview.assessment_labels(a, rules)
+    return render_template(
+        "assessment.html.j2", a=a, labels=labels, ov=overview, style=STYLE,
+        drafting_note=DRAFTING_NOTE if any(rec.court_terms for rec in a.recommendations) else "")
 
 
 def html_document(fragments: Sequence[str], title: str) -> str:
     """A complete HTML page holding the given fragments (for files and browsers)."""
     body = "<hr>".join(fragments)
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{escape(title)}</title></head><body>{body}</body></html>\n")
+
+
+class AssessmentReport:
+    """An assessment rendered with the labels of the rule set that produced it (a rule set
+    given as a directory, not only the shipped one), its text optionally ``verbose``: what
+    the command line prints."""
+
+    def __init__(self, assessment: Assessment, rules: RuleSet, verbose: bool = False) -> None:
+        self.assessment, self.rules, self.verbose = assessment, rules, verbose
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]:
+        return self.assessment.model_dump(mode=mode)
+
+    def explain(self) -> str:
+        return assessment_text(self.assessment, rules=self.rules, verbose=self.verbose)
+
+    def to_markdown(self) -> str:
+        return assessment_markdown(self.assessment, rules=self.rules)
+
+    def to_html(self) -> str:
+        return assessment_html(self.assessment, rules=self.rules)

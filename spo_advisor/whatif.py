@@ -8,6 +8,10 @@ single value, and empty); free text each value the rule conditions name, and one
 not; whole numbers and dates one value from each interval between the operands of the
 rule conditions that test the field. A field of dated records
 (``incidents.violence``) is set on the records where it is not recorded.
+
+Each change is also a question in plain words, from the rule set's labels ("Is the victim
+very frightened? If yes: Stalking Protection Order becomes recommended."); the result is a
+:class:`~spo_advisor.questions.Questions` list that renders them grouped by order.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from spo_advisor.decide import decide_all
 from spo_advisor.derived import case_paths, rederive
 from spo_advisor.facts import case_scope
 from spo_advisor.fields import FieldSpec, case_fields
+from spo_advisor.labels import Labels, labels_for
 from spo_advisor.logic import Decision, Truth
+from spo_advisor.questions import Questions
 from spo_advisor.result import OutputModel
 from spo_advisor.rules import RuleSet
 
@@ -59,12 +65,17 @@ class Change(OutputModel):
         description="For a field of dated records: on how many records it is not recorded")
     changes: list[OrderChange]
     text: str = Field(description="e.g. 'spo: recommended if victim.very_frightened is true'")
+    question: str = Field(description="The change as a question in plain words, e.g. 'Is the "
+                                      "victim very frightened? If yes: Stalking Protection "
+                                      "Order becomes recommended.'")
 
 
 def what_would_change(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, *,
-                      rules: RuleSet | str | Path | None = None) -> list[Change]:
+                      rules: RuleSet | str | Path | None = None) -> Questions:
     """The unknown facts of ``case`` that, if established, would change the decision for
-    an order decided ``consider`` or ``not_recommended``, most impact first.
+    an order decided ``consider`` or ``not_recommended``, most impact first: a list of
+    :class:`Change`, which displays in a notebook (and renders with ``explain()``,
+    ``to_markdown()``, ``to_html()``) as questions grouped by order.
 
     Impact is the sum over the orders changed of 3 for a change to recommended, 2 to
     consider, 1 to not_recommended or not_available.
@@ -74,18 +85,27 @@ def what_would_change(case: Case | dict[str, Any] | str | Path, as_of: date | No
     return changes_in_scope(ruleset, case_scope(case, case.as_of(as_of)))
 
 
-def changes_in_scope(ruleset: RuleSet, scope: Scope) -> list[Change]:
+def changes_in_scope(ruleset: RuleSet, scope: Scope) -> Questions:
     """:func:`what_would_change` on facts already cut to a date."""
+    labels = _labels(ruleset)
     baseline, _ = run_rules(ruleset, scope, "python")
     now = decide_all(ruleset, baseline.truths())
     if not any(decision in OPEN_DECISIONS for decision in now.values()):
-        return []
+        return Questions((), labels)
     unknown = case_paths(frozenset().union(*(verdict.unknown_fields for verdict in
                                              baseline.rules.values()
                                              if verdict.truth is Truth.UNKNOWN)))
-    found = [change for path in unknown for change in _field_changes(ruleset, scope, path, now)]
+    found = [change for path in unknown
+             for change in _field_changes(ruleset, scope, path, now, labels)]
     ranked = sorted(enumerate(found), key=lambda item: (-_impact(item[1]), item[0]))
-    return [change for _, change in ranked]
+    return Questions((change for _, change in ranked), labels)
+
+
+def _labels(ruleset: RuleSet) -> Labels:
+    """The rule set's labels, an order without one named by its title."""
+    table = labels_for(ruleset)
+    titles = {code: spec.title for code, spec in ruleset.orders.items()}
+    return table.model_copy(update={"orders": titles | table.orders})
 
 
 def _impact(change: Change) -> int:
@@ -106,7 +126,7 @@ class _Trial:
 
 
 def _field_changes(ruleset: RuleSet, scope: Scope, path: str,
-                   now: Mapping[str, Decision]) -> list[Change]:
+                   now: Mapping[str, Decision], labels: Labels) -> list[Change]:
     spec, collection = _spec(path)
     trials = list(_trials(ruleset, spec, path, scope.as_of))
     outcomes: list[tuple[OrderChange, ...]] = []
@@ -120,7 +140,8 @@ def _field_changes(ruleset: RuleSet, scope: Scope, path: str,
                               if decision in OPEN_DECISIONS and then[order] != decision))
     groups = _ordered_groups(trials, outcomes) if spec.kind in ("int", "date") \
         else _unordered_groups(trials, outcomes)
-    return [_change(path, spec, group, outcome, records) for group, outcome in groups if outcome]
+    return [_change(path, spec, group, outcome, records, labels)
+            for group, outcome in groups if outcome]
 
 
 def _spec(path: str) -> tuple[FieldSpec, str | None]:
@@ -263,8 +284,37 @@ def _interval_text(spec: FieldSpec, low: Any, high: Any) -> str:
     return f"is {low}" if last == low else f"is from {low} to {last}"
 
 
+def _answer(spec: FieldSpec, group: list[_Trial], condition: str) -> str:
+    """The answer that gives the change, in words: "yes", "no", "18 or more", "stranger or
+    neighbour", "violence" (a list of one), "none" (an empty list)."""
+    if spec.kind == "bool":
+        return "yes" if group[0].value else "no"
+    if spec.kind in ("int", "date"):
+        return condition.removeprefix("is ")
+    shown = [trial.label or _words(trial.value) for trial in group]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, list):
+        return " and ".join(map(_words, value)) or "none"
+    return str(value).replace("_", " ")
+
+
+def _question(path: str, spec: FieldSpec, group: list[_Trial], condition: str,
+              outcome: Outcome, records: int | None, labels: Labels) -> str:
+    where = ""
+    if records is not None:
+        where = f" (where not recorded: {records} record{'' if records == 1 else 's'})"
+    effects = "; ".join(f"{labels.order(item.order)} becomes {labels.decision(item.to.value)}"
+                        for item in outcome)
+    asked = labels.question(path)  # the path itself when the table has no question
+    asked += "" if asked.endswith("?") else "?"
+    return f"{asked} If {_answer(spec, group, condition)}{where}: {effects}."
+
+
 def _change(path: str, spec: FieldSpec, group: list[_Trial], outcome: Outcome,
-            records: int | None) -> Change:
+            records: int | None, labels: Labels) -> Change:
     condition = _condition(spec, group)
     where = ""
     if records is not None:
@@ -273,4 +323,5 @@ def _change(path: str, spec: FieldSpec, group: list[_Trial], outcome: Outcome,
     values = [trial.value.isoformat() if isinstance(trial.value, date) else trial.value
               for trial in group]
     return Change(field=path, condition=condition, values=values, records=records,
-                  changes=list(outcome), text=f"{effects} if {path} {condition}{where}")
+                  changes=list(outcome), text=f"{effects} if {path} {condition}{where}",
+                  question=_question(path, spec, group, condition, outcome, records, labels))

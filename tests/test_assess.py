@@ -135,7 +135,7 @@ def test_bad_case_raises_case_error_listing_every_problem(mini_rules: RuleSet) -
 def test_text_markdown_and_html_renderings_show_decisions(mini_rules: RuleSet) -> None:
     result = assess(case(incidents=[incident("2021-02-01", "following", violence=True)]),
                     rules=mini_rules)
-    assert "Test order [spo]: RECOMMENDED" in result.explain()
-    assert "| Test order | RECOMMENDED |" in result.to_markdown()
+    assert "  Test order — recommended: all 3 limbs met\n" in result.explain()
+    assert "- Test order — recommended: all 3 limbs met\n" in result.to_markdown()
     html = result._repr_html_()
-    assert "<table>" in html and "RECOMMENDED" in html and "http" not in html
+    assert "<details>" in html and "all 3 limbs met" in html and "http" not in html

@@ -48,17 +48,24 @@ def test_notebook_runs_and_shows_each_step(tmp_path: Path) -> None:
     assert errors == []
     text = output_text(notebook)
     for expected in (
-        # 1. assess
+        # 1. assess: the overview
         "Case CLE-21-0042, assessed on 2021-03-14: 5 incidents, 2 recorded actions",
+        "Case CLE-21-0042, as of 2021-03-14. Risk: high.\n"
+        "  Interim Stalking Protection Order — recommended: all 9 limbs met\n"
+        "  Stalking Protection Order — recommended: all 7 limbs met\n",
+        # 2. the limbs, each with its citation; the report displays with its limb diagrams
         "Stalking Protection Order: recommended",
-        # 2. the reasons, each with its citation; the report displays
-        "[Stalking Protection Act 2019 s.1(1)(a), s.1(5)-(6)]",
+        "- met      trigger  Acts associated with stalking, in the stalking pattern.\n"
+        "    [Stalking Protection Act 2019 s.1(1)(a), s.1(5)-(6)]",
+        "- met      gate     The case is in England and Wales.",
         "Risk: high",
-        "<table",
-        # 3. what would change the answer
+        'class="limb limb-met"',
+        "<details>",
+        # 3. what to find out next
         "Nothing left unknown in this record would change a decision.",
         "SPO: consider",
-        "spo: recommended if suspect.lives_in_force_area is true",
+        "<h4>Stalking Protection Order (now consider)</h4>",
+        "Does the suspect live in this force&#39;s area? If yes: ",
         # 4. the review
         "SPO first recommended on: 2020-12-12",
         ("An SPO was first indicated on 2020-12-12, 51 days before the recorded decision not "

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINI_RULES, incident
+from conftest import EXAMPLES, MINI_RULES, incident
 
 from spo_advisor import engine, whatif
 from spo_advisor.assess import assess, load_rules, run_rules
 from spo_advisor.logic import Decision
 from spo_advisor.whatif import Change, what_would_change
 
-CONTRACT_KEYS = {"field", "condition", "values", "records", "changes", "text"}
+CONTRACT_KEYS = {"field", "condition", "values", "records", "changes", "text", "question"}
 
 
 def mini_case(**changes: Any) -> dict[str, Any]:
@@ -44,7 +45,8 @@ def test_boolean_field_tried_both_ways() -> None:
     assert change.model_dump(mode="json") == {
         "field": "victim.very_frightened", "condition": "is true", "values": [True],
         "records": None, "changes": [{"order": "spo", "now": "consider", "to": "recommended"}],
-        "text": "spo: recommended if victim.very_frightened is true"}
+        "text": "spo: recommended if victim.very_frightened is true",
+        "question": "victim.very_frightened? If yes: Test order becomes recommended."}
     assert set(change.model_dump()) == CONTRACT_KEYS
 
 
@@ -220,3 +222,77 @@ def test_each_change_holds_when_the_fact_is_established(case: dict[str, Any]) ->
             unchanged = set(before) - {item.order for item in change.changes}
             assert all(after[order] is before[order] for order in unchanged
                        if before[order] in (Decision.CONSIDER, Decision.NOT_RECOMMENDED)), value
+
+
+# ------------------------------------------------------------ questions in plain words
+
+THIN = EXAMPLES / "thin_record.yaml"
+
+
+def test_each_change_is_a_question_in_plain_words() -> None:
+    questions = what_would_change(THIN)
+    by_field = {change.field: change.question for change in questions}
+    assert by_field["incidents.violence"] == (
+        "Was there violence? If yes (where not recorded: 2 records): DVPN and DVPO becomes "
+        "consider.")
+    assert by_field["suspect.age"] == (
+        "How old is the suspect? If under 18: DVPN and DVPO becomes not available.")
+    assert by_field["criminal_justice.remanded_in_custody"] == (
+        "Is the suspect remanded in custody? If yes: Interim Stalking Protection Order "
+        "becomes not recommended.")
+    assert all("_" not in change.question for change in questions)
+
+
+def test_questions_are_grouped_by_order_most_impact_first() -> None:
+    questions = what_would_change(THIN)
+    groups = questions.grouped()
+    assert [heading for heading, _ in groups][:2] == [
+        "DVPN and DVPO (now not recommended)", "Non-molestation order (now consider)"]
+    for heading, changes in groups:
+        ranks = [questions.index(change) for change in changes]
+        assert ranks == sorted(ranks), heading
+    text = questions.explain()
+    assert text.splitlines()[:2] == [
+        "DVPN and DVPO (now not recommended)",
+        "  1. What is the relationship between suspect and victim? If stranger, acquaintance, "
+        "colleague, neighbour, online only or client or professional: DVPN and DVPO becomes "
+        "not available; Non-molestation order becomes not available; Injunction against "
+        "harassment becomes recommended."]
+    assert questions.to_markdown().startswith("### DVPN and DVPO (now not recommended)\n\n1. ")
+
+
+def test_questions_display_in_a_notebook() -> None:
+    questions = what_would_change(THIN)
+    page = questions._repr_html_()
+    assert page.count("<li>") == sum(len(changes) for _, changes in questions.grouped())
+    assert "<h4>DVPN and DVPO (now not recommended)</h4>" in page and "<details>" in page
+    nothing = what_would_change(EXAMPLES / "ex_partner.yaml")
+    assert nothing == [] and "Nothing left unknown" in nothing._repr_html_()
+    assert nothing.explain() == "Nothing left unknown in this record would change a decision."
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_what_if_command(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from spo_advisor.cli import main
+
+    assert main(["what-if", str(THIN), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        data = json.loads(out)
+        assert data == [change.model_dump(mode="json") for change in what_would_change(THIN)]
+        assert set(data[0]) == CONTRACT_KEYS
+    else:
+        first = "What to find out next: case NWP-24-0311, as of 2024-10-07"
+        assert out.splitlines()[0] == (first if fmt == "text" else f"## {first}")
+        assert "Was there violence? If yes" in out
+
+
+def test_what_if_command_reports_a_bad_case(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from spo_advisor.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("case_id: B\nsuspect: {age: old}\n", encoding="utf-8")
+    assert main(["what-if", str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and str(bad) in err and "old" not in err
