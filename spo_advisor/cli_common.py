@@ -98,14 +98,16 @@ def render(report: Report, fmt: str) -> str:
 
 
 def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet], Report],
-                     title: str) -> int:
+                     title: str | Callable[[list[Report]], str]) -> int:
     """Run ``produce`` on every case file in ``args.files`` and print the reports.
 
     A bad case is reported (one problem per line on stderr) and skipped; the others are
-    still produced. JSON for several files is one array; HTML is one page.
+    still produced. JSON for several files is one array; HTML is one page, whose title is
+    ``title`` (or made from the reports).
     """
     problems: list[Problem] = []
     outputs: list[str] = []
+    reports: list[Report] = []
     with open_output(args.out, args.files) as out:
         rules = load_rules(args.rules)
         for argument in args.files:
@@ -114,9 +116,10 @@ def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet]
             except CaseError as error:
                 problems += [with_file(p, argument) for p in error.problems]
                 continue
-            outputs.append(render(produce(case, rules), args.format))
+            reports.append(produce(case, rules))
+            outputs.append(render(reports[-1], args.format))
         if outputs and args.format == "html":
-            out.write(html_document(outputs, title))
+            out.write(html_document(outputs, title if isinstance(title, str) else title(reports)))
         elif args.format == "json" and len(args.files) > 1:
             out.write("[" + ",\n".join(outputs) + "]\n")
         elif outputs:

@@ -27,7 +27,7 @@ from spo_advisor.assess import (
     risk_of,
     run_rules,
 )
-from spo_advisor.assumptions import STAGE, turned_on, undated_in_use
+from spo_advisor.assumptions import STAGE, Memo, turned_on, undated_in_use
 from spo_advisor.case import Case, Incident, load_case
 from spo_advisor.decide import decide_all
 from spo_advisor.digest import sealed
@@ -167,7 +167,8 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
                    for when in dates}
     decisions = {when: decide_all(ruleset, evaluation.truths())
                  for when, evaluation in evaluations.items()}
-    assumed = {when: _assumed_on(ruleset, case, when, decisions[when]) for when in dates}
+    memo: Memo = {}
+    assumed = {when: _assumed_on(ruleset, case, when, decisions[when], memo) for when in dates}
     timeline = [TimelineRow(date=when, incidents=sum(i.date == when for i in incidents),
                             actions=[a.action.value for a in actions if a.date == when],
                             risk_assessments=assessed.count(when), decisions=decisions[when],
@@ -198,14 +199,14 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
         conduct=[_mark(incident) for incident in incidents], assessment=now))
 
 
-def _assumed_on(ruleset: RuleSet, case: Case, day: date,
-                decisions: dict[str, Decision]) -> tuple[str, ...]:
+def _assumed_on(ruleset: RuleSet, case: Case, day: date, decisions: dict[str, Decision],
+                memo: Memo) -> tuple[str, ...]:
     """The undated facts a decision on ``day`` turned on (the counterfactual decisions
     come from the evaluator alone: they are compared, never reported)."""
     def decide(changed: Case) -> dict[str, Decision]:
         return decide_all(ruleset, evaluate_ruleset(ruleset, case_scope(changed, day)).truths())
 
-    return turned_on(case, undated_in_use(case, day), decisions, decide)
+    return turned_on(case, undated_in_use(case, day), decisions, decide, memo)
 
 
 def _assumptions(case: Case, assumed: dict[date, tuple[str, ...]]) -> list[Assumption]:

@@ -36,6 +36,7 @@ from spo_advisor.record import (
     verify,
 )
 from spo_advisor.review import review
+from spo_advisor.review_render import review_title
 
 SWAPPED = ("the arguments are the wrong way round: give the record first, then the case "
            "(spo-advisor verify RECORD.json CASE)")
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 def _review(args: argparse.Namespace) -> int:
     return report_each_case(args, lambda case, rules: review(case, args.as_of, rules=rules),
-                            "spo-advisor review")
+                            review_title)
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -65,10 +65,11 @@ def test_review_markdown_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[
     path = str(write_case(tmp_path))
     _, markdown, _ = run(capsys, "review", path, "--format", "markdown", "--rules", str(MINI_RULES))
     assert markdown.startswith("# Review of case CLI-1\n")
-    assert "\n## Findings\n" in markdown and "\n| Date | Events | spo |\n" in markdown
+    assert "\n## Findings\n" in markdown and "\n| Date | Recorded | Decisions |\n" in markdown
     _, html, _ = run(capsys, "review", path, "--format", "html", "--rules", str(MINI_RULES))
     assert html.startswith("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
     assert html.endswith("</body></html>\n")
+    assert "<title>Review of case CLI-1</title>" in html
     assert html.count("<svg") == 1
 
 
