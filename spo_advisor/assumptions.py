@@ -21,8 +21,8 @@ from spo_advisor.risk_record import RISK_SCALARS, risk_facts_on
 STAGE = "criminal_justice.stage"
 _ORDER_PATH = re.compile(r"existing_orders\[(\d+)\]")
 
-Decide = Callable[[Case], Mapping[str, Decision]]
-"""The decisions of one date for a (changed) case."""
+Decide = Callable[[tuple[str, ...]], Mapping[str, Decision]]
+"""The decisions of one date with the facts at these paths made unknown."""
 
 
 def undated_in_use(case: Case, day: date) -> tuple[str, ...]:
@@ -37,6 +37,12 @@ def undated_in_use(case: Case, day: date) -> tuple[str, ...]:
     if justice.stage is not None and justice.stage_on is None:
         found.append(STAGE)
     return tuple(found)
+
+
+def touched(paths: Iterable[str]) -> frozenset[str]:
+    """The top-level fields of a case that :func:`without` changes for ``paths``."""
+    return frozenset("existing_orders" if _ORDER_PATH.fullmatch(path) else path.split(".")[0]
+                     for path in paths)
 
 
 def without(case: Case, paths: Iterable[str]) -> Case:
@@ -64,8 +70,8 @@ def without(case: Case, paths: Iterable[str]) -> Case:
 Memo = dict[tuple[Any, ...], tuple[str, ...]]
 
 
-def turned_on(case: Case, paths: tuple[str, ...], decisions: Mapping[str, Decision],
-              decide: Decide, memo: Memo | None = None) -> tuple[str, ...]:
+def turned_on(paths: tuple[str, ...], decisions: Mapping[str, Decision], decide: Decide,
+              memo: Memo | None = None) -> tuple[str, ...]:
     """Those of ``paths`` that a decision turned on: none when all of them unknown leave
     every decision as it is; else a minimal set, found greedily in order: each path whose
     being unknown, with the paths already found not to matter, would change a decision.
@@ -77,7 +83,7 @@ def turned_on(case: Case, paths: tuple[str, ...], decisions: Mapping[str, Decisi
     """
     if not paths:
         return ()
-    unknown = decide(without(case, paths))
+    unknown = decide(paths)
     if unknown == decisions:
         return ()
     key = (paths, tuple(decisions.items()), tuple(unknown.items()))
@@ -86,7 +92,7 @@ def turned_on(case: Case, paths: tuple[str, ...], decisions: Mapping[str, Decisi
     ignored: list[str] = []
     needed = []
     for path in paths:
-        if decide(without(case, (*ignored, path))) != decisions:
+        if decide((*ignored, path)) != decisions:
             needed.append(path)
         else:
             ignored.append(path)

@@ -27,15 +27,17 @@ from spo_advisor.assess import (
     risk_of,
     run_rules,
 )
-from spo_advisor.assumptions import STAGE, Memo, turned_on, undated_in_use
+from spo_advisor.assumptions import STAGE, Memo, touched, turned_on, undated_in_use, without
 from spo_advisor.case import Case, Incident, load_case
 from spo_advisor.decide import decide_all
 from spo_advisor.digest import sealed
 from spo_advisor.evaluator import Evaluation, evaluate_ruleset
-from spo_advisor.facts import case_scope, excluded_records
+from spo_advisor.conditions import Scope
+from spo_advisor.facts import Prepared, case_scope, excluded_records, prepare
 from spo_advisor.labels import labels_for
 from spo_advisor.logic import Decision, Truth, any_of
 from spo_advisor.reason_codes import ReasonCheck, ReasonTable, judge_reason, load_reason_table
+from spo_advisor.replay_counts import ReplayCounts
 from spo_advisor.result import Assessment, Excluded, OutputModel, RiskLevel, RulesetInfo
 from spo_advisor.review_findings import (
     ACTIONS,
@@ -163,12 +165,16 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
     dates = sorted({i.date for i in incidents} | {a.date for a in actions} | set(assessed))
     # Each date needs only its decisions and risk: one evaluation (checked against the
     # engine), not a full explained assessment. The review date gets the full assessment.
-    evaluations = {when: run_rules(ruleset, case_scope(case, when), engine_choice)[0]
-                   for when in dates}
+    # The case is read once, and the counts are kept across the dates (replay_counts).
+    prepared = prepare(case)
+    counts = ReplayCounts(ruleset, prepared, dates[0]) if dates else None
+    evaluations = {when: run_rules(ruleset, _scope(case, when, prepared, counts),
+                                   engine_choice)[0] for when in dates}
     decisions = {when: decide_all(ruleset, evaluation.truths())
                  for when, evaluation in evaluations.items()}
     memo: Memo = {}
-    assumed = {when: _assumed_on(ruleset, case, when, decisions[when], memo) for when in dates}
+    assumed = {when: _assumed_on(ruleset, case, when, decisions[when], (prepared, counts), memo)
+               for when in dates}
     timeline = [TimelineRow(date=when, incidents=sum(i.date == when for i in incidents),
                             actions=[a.action.value for a in actions if a.date == when],
                             risk_assessments=assessed.count(when), decisions=decisions[when],
@@ -199,14 +205,26 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
         conduct=[_mark(incident) for incident in incidents], assessment=now))
 
 
+def _scope(case: Case, day: date, prepared: Prepared, counts: ReplayCounts | None,
+           changed: frozenset[str] = frozenset()) -> Scope:
+    """The scope of ``case`` on ``day``, its counts from the replay's running totals (but
+    those over the collections ``changed`` from the prepared case)."""
+    scope = case_scope(case, day, prepared)
+    return scope if counts is None else counts.fill(scope, changed)
+
+
 def _assumed_on(ruleset: RuleSet, case: Case, day: date, decisions: dict[str, Decision],
-                memo: Memo) -> tuple[str, ...]:
+                replay: tuple[Prepared, ReplayCounts | None], memo: Memo) -> tuple[str, ...]:
     """The undated facts a decision on ``day`` turned on (the counterfactual decisions
     come from the evaluator alone: they are compared, never reported)."""
-    def decide(changed: Case) -> dict[str, Decision]:
-        return decide_all(ruleset, evaluate_ruleset(ruleset, case_scope(changed, day)).truths())
+    prepared, counts = replay
 
-    return turned_on(case, undated_in_use(case, day), decisions, decide, memo)
+    def decide(paths: tuple[str, ...]) -> dict[str, Decision]:
+        changed, fields = without(case, paths), touched(paths)
+        scope = _scope(changed, day, prepare(changed, prepared, fields), counts, fields)
+        return decide_all(ruleset, evaluate_ruleset(ruleset, scope).truths())
+
+    return turned_on(undated_in_use(case, day), decisions, decide, memo)
 
 
 def _assumptions(case: Case, assumed: dict[date, tuple[str, ...]]) -> list[Assumption]:
