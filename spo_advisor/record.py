@@ -172,13 +172,14 @@ def verify(record: Mapping[str, Any] | str | Path,
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     engine_choice, engine_note = _engine_of(data)
     if kind == "review":
-        again = review(case, day, rules=ruleset, engine_choice=engine_choice)
-        decisions = sum(len(row.decisions) for row in again.timeline)
-        dates: int | None = len(again.timeline)
+        replay = review(case, day, rules=ruleset, engine_choice=engine_choice)
+        decisions = sum(len(row.decisions) for row in replay.timeline)
+        dates: int | None = len(replay.timeline)
+        new = replay.model_dump(mode="json")
     else:
-        again = assess(case, day, rules=ruleset, engine_choice=engine_choice)
-        decisions, dates = len(again.recommendations), None
-    new = again.model_dump(mode="json")
+        assessment = assess(case, day, rules=ruleset, engine_choice=engine_choice)
+        decisions, dates = len(assessment.recommendations), None
+        new = assessment.model_dump(mode="json")
     digest: Literal["matches", "altered", "absent"] = "absent"
     if DIGEST_KEY in data:
         digest = "matches" if data[DIGEST_KEY] == record_digest(data) else "altered"

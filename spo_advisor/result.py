@@ -127,8 +127,9 @@ class Assessment(OutputModel):
     library_version: str
     input_sha256: str = Field(description="sha256 of the canonical JSON of the input case")
     record_sha256: str | None = Field(
-        None, description="sha256 of the canonical JSON of every other key of this record "
-                          "(spo_advisor.digest)")
+        default=None,
+        description="sha256 of the canonical JSON of every other key of this record "
+                    "(spo_advisor.digest)")
 
     def recommendation(self, order: str) -> Recommendation:
         """The recommendation for one order (``KeyError`` if the rules do not know it)."""

@@ -29,10 +29,10 @@ from spo_advisor.assess import (
 )
 from spo_advisor.assumptions import STAGE, Memo, touched, turned_on, undated_in_use, without
 from spo_advisor.case import Case, Incident, load_case
+from spo_advisor.conditions import Scope
 from spo_advisor.decide import decide_all
 from spo_advisor.digest import sealed
 from spo_advisor.evaluator import Evaluation, evaluate_ruleset
-from spo_advisor.conditions import Scope
 from spo_advisor.facts import Prepared, case_scope, excluded_records, prepare
 from spo_advisor.labels import labels_for
 from spo_advisor.logic import Decision, Truth, any_of
@@ -121,7 +121,8 @@ class Review(OutputModel):
     conduct: list[ConductMark]
     assessment: Assessment = Field(description="The assessment on the review date")
     record_sha256: str | None = Field(
-        None, description="sha256 of the canonical JSON of every other key of this record")
+        default=None,
+        description="sha256 of the canonical JSON of every other key of this record")
 
     def explain(self) -> str:
         """The review as readable text."""

@@ -20,10 +20,10 @@ from spo_advisor.review import review
 
 pytest.importorskip("cryptography")
 
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from spo_advisor.signing import (  # noqa: E402
+from spo_advisor.signing import (
     KeyFileError,
     SignatureFailure,
     check_signature,

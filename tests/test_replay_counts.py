@@ -20,7 +20,7 @@ from spo_advisor.replay_counts import ReplayCounts
 from spo_advisor.review import review
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench import synthetic_case  # noqa: E402
+from bench import synthetic_case
 
 RULES = load_rules(SHIPPED_RULES)
 
