@@ -162,3 +162,17 @@ def test_verify_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     missing = tmp_path / "missing.yaml"
     code, out, err = run(capsys, "verify", str(saved), str(missing))
     assert (code, out, err) == (2, "", f"{missing}: [file_not_found] file not found\n")
+
+
+def test_review_out_writes_the_report_atomically(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    case = write_case(tmp_path)
+    report = tmp_path / "report.html"
+    code, out, err = run(capsys, "review", str(case), "--format", "html", "--out", str(report),
+                         "--rules", str(MINI_RULES))
+    assert (code, out, err) == (0, "", "")
+    page = report.read_text(encoding="utf-8")
+    assert "<title>Review of case CLI-1</title>" in page and page.endswith("</html>\n")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    code, _, err = run(capsys, "review", str(case), "--out", str(case), "--rules", str(MINI_RULES))
+    assert code == 2 and "must not be an input" in err
