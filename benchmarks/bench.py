@@ -187,6 +187,35 @@ def bench_review(rules: Any, count: int) -> None:
                                   f"(floor {_rate(floor)})")
 
 
+def dated_case(dates: int) -> dict[str, Any]:
+    """A synthetic case with one incident a day for ``dates`` days, reviewed the day after
+    the last (every date before ``assessed_on``, so assumptions are looked for on each)."""
+    case = synthetic_case(random.Random(SEED), 0, incidents=0)
+    start = date(2020, 3, 1)
+    case["assessed_on"] = (start + timedelta(days=dates)).isoformat()
+    case["incidents"] = [{"date": (start + timedelta(days=day)).isoformat(),
+                          "behaviours": ["following"], "target": "victim"}
+                         for day in range(dates)]
+    case["actions"] = []
+    return case
+
+
+def bench_review_dates(rules: Any, sizes: tuple[int, ...]) -> None:
+    """Cost of one replay date, against the cost at the fewest dates (1.00x is linear)."""
+    if not hasattr(spo_advisor, "review"):
+        return
+    per_date = {}
+    for size in sizes:
+        case = dated_case(size)
+        start = time.perf_counter()
+        spo_advisor.review(case, rules=rules)
+        per_date[size] = (time.perf_counter() - start) / size
+        _line(f"review, {size:,} dates", f"{per_date[size] * 1000:.1f} ms a date")
+    for size in sizes[1:]:
+        _line(f"review, cost a date at {size:,} against {sizes[0]:,}",
+              f"{per_date[size] / per_date[sizes[0]]:.2f}x (1.00x is linear)")
+
+
 def bench_memory(rules: Any, count: int) -> None:
     cases = synthetic_cases(count + 1000, seed=SEED + 1)
     for case in itertools.islice(cases, 1000):  # warm up: rule set compiled, caches full
@@ -240,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(rules.rules)} rules" + ("; --quick" if quick else ""))
     bench_assess(rules, 300 if quick else 2000)
     bench_review(rules, 30 if quick else 300)
+    bench_review_dates(rules, (100, 400, 2000))
     bench_memory(rules, 10_000 if quick else 100_000)
     bench_batch((1_000, 10_000) if quick else (10_000, 100_000))
     return 0

@@ -15,6 +15,7 @@ from spo_advisor.case import Case, canonical_json, load_case, parse_case_text
 from spo_advisor.conditions import Scope
 from spo_advisor.court_terms import CourtTerms, load_court_terms
 from spo_advisor.decide import LimbResult, OrderDecision, explain_order
+from spo_advisor.digest import sealed
 from spo_advisor.errors import EngineError
 from spo_advisor.evaluator import Evaluation, evaluate_ruleset
 from spo_advisor.facts import case_scope, excluded_records
@@ -186,4 +187,4 @@ def assess_evaluated(case: Case | dict[str, Any] | str | Path, as_of: date | Non
         risk=risk_of(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
         engine="durable_rules" if engine_used == "durable_rules" else "python",
         library_version=library_version(), input_sha256=input_sha256(case))
-    return assessment, evaluation
+    return sealed(assessment), evaluation

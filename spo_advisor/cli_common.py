@@ -100,16 +100,18 @@ def render(report: Report, fmt: str) -> str:
 
 
 def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet], Report],
-                     title: str) -> int:
+                     title: str | Callable[[list[Report]], str]) -> int:
     """Run ``produce`` on every case file in ``args.files`` and print the reports.
 
     A bad case is reported (one problem per line on stderr) and skipped; the others are
     still produced. JSON is one object for one case (several files are refused: use
-    JSON lines, one object a line); HTML is one page.
+    JSON lines, one object a line); HTML is one page, whose title is ``title`` (or made
+    from the reports).
     """
     refuse_json_for_several(args.format, args.files)
     problems: list[Problem] = []
     outputs: list[str] = []
+    reports: list[Report] = []
     with open_output(args.out, args.files) as out:
         rules = load_rules(args.rules)
         for argument in args.files:
@@ -118,9 +120,10 @@ def report_each_case(args: argparse.Namespace, produce: Callable[[Case, RuleSet]
             except CaseError as error:
                 problems += [with_file(p, argument) for p in error.problems]
                 continue
-            outputs.append(render(produce(case, rules), args.format))
+            reports.append(produce(case, rules))
+            outputs.append(render(reports[-1], args.format))
         if outputs and args.format == "html":
-            out.write(html_document(outputs, title))
+            out.write(html_document(outputs, title if isinstance(title, str) else title(reports)))
         elif outputs and args.format == "jsonl":
             out.write("\n".join(outputs) + "\n")
         elif outputs:

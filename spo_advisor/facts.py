@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
@@ -36,12 +37,6 @@ def _record_date(record: dict[str, Any]) -> date | None:
     return day
 
 
-def _dated_after(record: dict[str, Any], as_of: date) -> bool:
-    """A record dated after ``as_of`` was not known on that date."""
-    day = _record_date(record)
-    return day is not None and day > as_of
-
-
 DATED_COLLECTIONS = ("incidents", "actions", "risk_assessments", "existing_orders")
 
 
@@ -58,15 +53,53 @@ def excluded_records(case: Case, as_of: date) -> list[tuple[str, date]]:
     return found
 
 
-def case_scope(case: Case, as_of: date) -> Scope:
+@dataclass(frozen=True)
+class Prepared:
+    """A case read once for scopes on any date: its dump, and each dated collection's rows
+    (as the rules see them) with the date each became known (None: undated)."""
+
+    data: dict[str, Any]
+    rows: dict[str, list[tuple[date | None, dict[str, Any]]]]
+
+
+def prepare(case: Case, like: Prepared | None = None,
+            changed: frozenset[str] = frozenset()) -> Prepared:
+    """The parts of a scope that do not depend on the date; with ``like`` (prepared from a
+    case that differs from ``case`` only in the top-level fields ``changed``), only those
+    are read again."""
+    if like is None:
+        data = case.model_dump()
+    else:
+        data = {**like.data, **case.model_dump(include=set(changed))}
+    rows: dict[str, list[tuple[date | None, dict[str, Any]]]] = {}
+    for collection, record_fields in case_fields().collections.items():
+        if like is not None and collection not in changed:
+            rows[collection] = like.rows[collection]
+            continue
+        found = []
+        for record in data[collection]:
+            row = {name: _plain(record[name]) for name in record_fields}
+            if collection == "existing_orders" and row["expires_on"] is not None \
+                    and row["until_further_order"] is None:
+                # SPA 2019 s.3: a fixed period or until further order; an expiry date
+                # recorded makes the order fixed-term
+                row["until_further_order"] = False
+            found.append((_record_date(record), row))
+        rows[collection] = found
+    return Prepared(data, rows)
+
+
+def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Scope:
     """The values of every rule-visible field, and the records dated on or before ``as_of``.
 
     A record dated after ``as_of`` was not known on that date, so it is left out.
+    ``prepared`` (:func:`prepare` of the same case) saves reading the case again, for a
+    replay on many dates.
     """
-    data = case.model_dump()
+    prepared = prepared or prepare(case)
     values: dict[str, Any] = {}
     for path, steps in _scalar_paths():
-        value: Any = data
+        value: Any = prepared.data
         for step in steps:
             value = value[step]
             if value is None:
@@ -82,18 +115,6 @@ def case_scope(case: Case, as_of: date) -> Scope:
     stage_on = case.criminal_justice.stage_on
     if stage_on is not None and stage_on > as_of:  # the stage was not reached by as_of
         values["criminal_justice.stage"] = None
-    records: dict[str, list[dict[str, Any]]] = {}
-    for collection, record_fields in case_fields().collections.items():
-        rows = []
-        for record in data[collection]:
-            if _dated_after(record, as_of):
-                continue
-            row = {name: _plain(record[name]) for name in record_fields}
-            if collection == "existing_orders" and row["expires_on"] is not None \
-                    and row["until_further_order"] is None:
-                # SPA 2019 s.3: a fixed period or until further order; an expiry date
-                # recorded makes the order fixed-term
-                row["until_further_order"] = False
-            rows.append(row)
-        records[collection] = rows
+    records = {collection: [row for day, row in rows if day is None or day <= as_of]
+               for collection, rows in prepared.rows.items()}
     return Scope(as_of, values, records, {})

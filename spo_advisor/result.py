@@ -126,6 +126,10 @@ class Assessment(OutputModel):
                     "the three-valued evaluator, checked to agree)")
     library_version: str
     input_sha256: str = Field(description="sha256 of the canonical JSON of the input case")
+    record_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the canonical JSON of every other key of this record "
+                    "(spo_advisor.digest)")
 
     def recommendation(self, order: str) -> Recommendation:
         """The recommendation for one order (``KeyError`` if the rules do not know it)."""

@@ -1,9 +1,13 @@
-"""``review``: a case replayed as it stood on each incident and action date.
+"""``review``: a case replayed as it stood on each incident, action and risk-assessment date.
 
-On each date the case is assessed with the facts known by then and the law in force
-then. Each recorded police action is set against the decisions of its date, and each
-reason recorded for it is judged against the law (:mod:`spo_advisor.reason_codes`). The
-findings say, in plain language, what a complaint reviewer would ask about.
+On each date the case is assessed with the facts known by then (dated risk assessments
+merged as :mod:`spo_advisor.risk_record` says, orders from ``made_on``, the criminal-justice
+stage from ``stage_on``) and the law in force then. Undated facts a decision still turned
+on are listed as assumptions (:mod:`spo_advisor.assumptions`). Each recorded police action
+is set against the decisions of its date, and each reason recorded for it is judged
+against the law of that date (:mod:`spo_advisor.reason_codes`), and on the later dates. The
+findings (:mod:`spo_advisor.review_findings`) say, in plain language, what a complaint
+reviewer would ask about.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from spo_advisor.assess import (
+    EngineChoice,
     assess,
     input_sha256,
     library_version,
@@ -22,51 +27,44 @@ from spo_advisor.assess import (
     risk_of,
     run_rules,
 )
+from spo_advisor.assumptions import STAGE, Memo, touched, turned_on, undated_in_use, without
 from spo_advisor.case import Case, Incident, load_case
+from spo_advisor.conditions import Scope
 from spo_advisor.decide import decide_all
-from spo_advisor.facts import case_scope
+from spo_advisor.digest import sealed
+from spo_advisor.evaluator import Evaluation, evaluate_ruleset
+from spo_advisor.facts import Prepared, case_scope, excluded_records, prepare
+from spo_advisor.labels import labels_for
 from spo_advisor.logic import Decision, Truth, any_of
-from spo_advisor.reason_codes import ReasonCheck, judge_reason, load_reason_table
-from spo_advisor.result import Assessment, OutputModel, RiskLevel, RulesetInfo
+from spo_advisor.reason_codes import ReasonCheck, ReasonTable, judge_reason, load_reason_table
+from spo_advisor.replay_counts import ReplayCounts
+from spo_advisor.result import Assessment, Excluded, OutputModel, RiskLevel, RulesetInfo
+from spo_advisor.review_findings import (
+    ACTIONS,
+    Assumption,
+    ReasonChange,
+    ReviewFacts,
+    findings,
+)
+from spo_advisor.risk_record import risk_facts_on
 from spo_advisor.rules import RuleSet
 from spo_advisor.whatif import Change, changes_in_scope
 
-ORDER_NOUN = {
-    "spo": "an SPO",
-    "interim_spo": "an interim SPO",
-    "spo_variation": "a variation or renewal of the SPO",
-    "dvpn_dvpo": "a DVPN/DVPO",
-    "dapn_dapo": "a DAPN/DAPO",
-    "non_molestation_order": "a non-molestation order",
-    "restraining_order": "a restraining order",
-    "sexual_risk_order": "a Sexual Risk Order",
-}
-"""How findings name each order of the contract."""
-
-ACTIONS: dict[str, tuple[str | None, str]] = {
-    "spo_applied": ("spo", "SPO application"),
-    "interim_spo_applied": ("interim_spo", "interim SPO application"),
-    "dvpn_issued": ("dvpn_dvpo", "DVPN"),
-    "dapn_issued": ("dapn_dapo", "DAPN"),
-    "nmo_signposted": ("non_molestation_order", "signposting to a non-molestation order"),
-    "restraining_order_requested": ("restraining_order", "request for a restraining order"),
-    "spo_considered_not_applied": ("spo", "decision not to apply"),
-    "no_action": (None, "record of no action"),
-}
-"""Each recorded action: the order it concerns and how findings name it."""
-
-DECLINED = "spo_considered_not_applied"
-NO_ACTION = "no_action"
+__all__ = ["ACTIONS", "ActionReview", "ConductMark", "Review", "TimelineRow", "review"]
 
 
 class TimelineRow(OutputModel):
-    """The decisions on one incident or action date."""
+    """The decisions on one incident, action or risk-assessment date."""
 
     date: date
     incidents: int = Field(description="Incidents recorded on this date")
     actions: list[str] = Field(description="Actions recorded on this date")
+    risk_assessments: int = Field(0, description="Risk assessments dated on this date")
     decisions: dict[str, Decision]
     risk: RiskLevel
+    assumed: list[str] = Field(
+        default_factory=list,
+        description="Undated facts a decision of this date turned on (see assumptions)")
 
 
 class ActionReview(OutputModel):
@@ -91,12 +89,16 @@ class Review(OutputModel):
     """A case replayed on each of its dates, its recorded actions checked against the law.
 
     ``model_dump(mode="json")`` gives the contract's JSON. It carries what a decision
-    record needs to be checked later (library version, rule set and its hash, the date,
-    the hash of the input). In a notebook it displays as HTML.
+    record needs to be checked later (library version, engine, rule set and its hash, the
+    date, the hash of the input) and ``record_sha256``, the digest of all the rest
+    (:mod:`spo_advisor.digest`). In a notebook it displays as HTML.
     """
 
+    schema_version: Literal["2"] = "2"
     case_id: str
     as_of: date = Field(description="The date of the review: later records are left out")
+    excluded: list[Excluded] = Field(
+        default_factory=list, description="Records dated after as_of, left out")
     ruleset: RulesetInfo
     reason_codes_sha256: str | None = Field(
         description="sha256 of the rule set's reason-code table; null if it has none")
@@ -108,11 +110,19 @@ class Review(OutputModel):
     first_recommended: dict[str, date | None] = Field(
         description="The first date each order was recommended; null if never")
     actions: list[ActionReview]
+    assumptions: list[str] = Field(
+        default_factory=list,
+        description="Undated facts a decision turned on that the replay took as known "
+                    "before assessed_on: risk facts no dated assessment held, orders "
+                    "without made_on, a criminal-justice stage without stage_on")
     findings: list[str]
     what_would_change: list[Change] = Field(
         description="Unknown facts that would change a decision on the review date")
     conduct: list[ConductMark]
     assessment: Assessment = Field(description="The assessment on the review date")
+    record_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the canonical JSON of every other key of this record")
 
     def explain(self) -> str:
         """The review as readable text."""
@@ -121,6 +131,7 @@ class Review(OutputModel):
         return review_text(self)
 
     def to_markdown(self) -> str:
+        """The review as Markdown."""
         from spo_advisor.review_render import review_markdown
 
         return review_markdown(self)
@@ -136,9 +147,11 @@ class Review(OutputModel):
 
 
 def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, *,
-           rules: RuleSet | str | Path | None = None) -> Review:
-    """Replay ``case`` on each incident and action date up to ``as_of`` (else the case's
-    ``assessed_on``, else today) and check each recorded action against the law.
+           rules: RuleSet | str | Path | None = None,
+           engine_choice: EngineChoice = "auto") -> Review:
+    """Replay ``case`` on each incident, action and risk-assessment date up to ``as_of``
+    (else the case's ``assessed_on``, else today) and check each recorded action against
+    the law.
 
     Raises :class:`~spo_advisor.errors.CaseError` for a bad case and
     :class:`~spo_advisor.errors.RuleSetError` for a bad rule set or reason-code table.
@@ -149,35 +162,112 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
     day = case.as_of(as_of)
     incidents = sorted((i for i in case.incidents if i.date <= day), key=lambda i: i.date)
     actions = sorted((a for a in case.actions if a.date <= day), key=lambda a: a.date)
-    dates = sorted({i.date for i in incidents} | {a.date for a in actions})
+    assessed = [entry.date for entry in case.risk_assessments if entry.date <= day]
+    dates = sorted({i.date for i in incidents} | {a.date for a in actions} | set(assessed))
     # Each date needs only its decisions and risk: one evaluation (checked against the
     # engine), not a full explained assessment. The review date gets the full assessment.
-    evaluations = {when: run_rules(ruleset, case_scope(case, when))[0] for when in dates}
+    # The case is read once, and the counts are kept across the dates (replay_counts).
+    prepared = prepare(case)
+    counts = ReplayCounts(ruleset, prepared, dates[0]) if dates else None
+    evaluations = {when: run_rules(ruleset, _scope(case, when, prepared, counts),
+                                   engine_choice)[0] for when in dates}
     decisions = {when: decide_all(ruleset, evaluation.truths())
                  for when, evaluation in evaluations.items()}
+    memo: Memo = {}
+    assumed = {when: _assumed_on(ruleset, case, when, decisions[when], (prepared, counts), memo)
+               for when in dates}
     timeline = [TimelineRow(date=when, incidents=sum(i.date == when for i in incidents),
                             actions=[a.action.value for a in actions if a.date == when],
-                            decisions=decisions[when],
-                            risk=risk_of(ruleset, evaluations[when]).level)
+                            risk_assessments=assessed.count(when), decisions=decisions[when],
+                            risk=risk_of(ruleset, evaluations[when]).level,
+                            assumed=list(assumed[when]))
                 for when in dates]
     first = {order: next((row.date for row in timeline
                           if row.decisions[order] is Decision.RECOMMENDED), None)
              for order in ruleset.orders}
-    reviewed = []
-    for action in actions:
-        checks = [judge_reason(table, code.value, evaluations[action.date], decisions[action.date])
-                  for code in action.reasons]  # judged on the facts of the action's date
-        reviewed.append(ActionReview(date=action.date, action=action.action.value,
-                                     decisions_then=decisions[action.date], reasons=checks))
-    left_out = (len(case.incidents) - len(incidents)) + (len(case.actions) - len(actions))
-    now = assess(case, day, rules=ruleset)
-    return Review(
-        case_id=case.case_id, as_of=day, ruleset=now.ruleset, reason_codes_sha256=table.sha256,
-        engine=now.engine, library_version=library_version(), input_sha256=input_sha256(case),
-        timeline=timeline, first_recommended=first, actions=reviewed,
-        findings=findings(ruleset, first, reviewed, day, left_out),
+    reviewed = [ActionReview(date=action.date, action=action.action.value,
+                             decisions_then=decisions[action.date],
+                             reasons=[judge_reason(table, code.value, evaluations[action.date],
+                                                   decisions[action.date])
+                                      for code in action.reasons])
+                for action in actions]
+    excluded = [Excluded(path=path, date=when) for path, when in excluded_records(case, day)]
+    assumptions = _assumptions(case, assumed)
+    facts = ReviewFacts(first, reviewed, day, len(excluded), assumptions,
+                        _reason_changes(table, reviewed, evaluations, decisions))
+    now = assess(case, day, rules=ruleset, engine_choice=engine_choice)
+    return sealed(Review(
+        case_id=case.case_id, as_of=day, excluded=excluded, ruleset=now.ruleset,
+        reason_codes_sha256=table.sha256, engine=now.engine, library_version=library_version(),
+        input_sha256=input_sha256(case), timeline=timeline, first_recommended=first,
+        actions=reviewed, assumptions=[assumption.path for assumption in assumptions],
+        findings=findings(ruleset, labels_for(ruleset), facts),
         what_would_change=changes_in_scope(ruleset, case_scope(case, day)),
-        conduct=[_mark(incident) for incident in incidents], assessment=now)
+        conduct=[_mark(incident) for incident in incidents], assessment=now))
+
+
+def _scope(case: Case, day: date, prepared: Prepared, counts: ReplayCounts | None,
+           changed: frozenset[str] = frozenset()) -> Scope:
+    """The scope of ``case`` on ``day``, its counts from the replay's running totals (but
+    those over the collections ``changed`` from the prepared case)."""
+    scope = case_scope(case, day, prepared)
+    return scope if counts is None else counts.fill(scope, changed)
+
+
+def _assumed_on(ruleset: RuleSet, case: Case, day: date, decisions: dict[str, Decision],
+                replay: tuple[Prepared, ReplayCounts | None], memo: Memo) -> tuple[str, ...]:
+    """The undated facts a decision on ``day`` turned on (the counterfactual decisions
+    come from the evaluator alone: they are compared, never reported)."""
+    prepared, counts = replay
+
+    def decide(paths: tuple[str, ...]) -> dict[str, Decision]:
+        changed, fields = without(case, paths), touched(paths)
+        scope = _scope(changed, day, prepare(changed, prepared, fields), counts, fields)
+        return decide_all(ruleset, evaluate_ruleset(ruleset, scope).truths())
+
+    return turned_on(undated_in_use(case, day), decisions, decide, memo)
+
+
+def _assumptions(case: Case, assumed: dict[date, tuple[str, ...]]) -> list[Assumption]:
+    """Each assumed fact once, with the first date a decision turned on it and its value."""
+    first: dict[str, date] = {}
+    for when, paths in sorted(assumed.items()):
+        for path in paths:
+            first.setdefault(path, when)
+    return [Assumption(path, when, _undated_value(case, path, when))
+            for path, when in first.items()]
+
+
+def _undated_value(case: Case, path: str, day: date) -> Any:
+    if path == STAGE:
+        stage = case.criminal_justice.stage
+        return None if stage is None else stage.value
+    if path.startswith("existing_orders["):
+        return case.existing_orders[int(path[len("existing_orders["):-1])].type.value
+    value = risk_facts_on(case, day).values[path]
+    return [getattr(item, "value", item) for item in value] if isinstance(value, list) else value
+
+
+def _reason_changes(table: ReasonTable, actions: list[ActionReview],
+                    evaluations: dict[date, Evaluation],
+                    decisions: dict[date, dict[str, Decision]]) -> list[ReasonChange]:
+    """Reasons judged on the facts whose judgement on a later replay date differs: the
+    first such date for each."""
+    later_dates = sorted(evaluations)
+    changes = []
+    for action in actions:
+        for check in action.reasons:
+            entry = table.codes.get(check.code)
+            if entry is None or entry.spec.valid is not None:
+                continue  # not judged, or judged the same on every date
+            for when in later_dates:
+                if when <= action.date:
+                    continue
+                later = judge_reason(table, check.code, evaluations[when], decisions[when]).valid
+                if later is not check.valid:
+                    changes.append(ReasonChange(action.date, check.code, check.valid, when, later))
+                    break
+    return changes
 
 
 def _mark(incident: Incident) -> ConductMark:
@@ -186,84 +276,3 @@ def _mark(incident: Incident) -> ConductMark:
                      (incident.violence, incident.strangulation, incident.weapon, threats))
     return ConductMark(date=incident.date, behaviours=[b.value for b in incident.behaviours],
                        violence_or_threats=serious.as_bool())
-
-
-# ---------------------------------------------------------------------------- findings
-
-
-def _noun(ruleset: RuleSet, order: str) -> str:
-    return ORDER_NOUN.get(order) or f"the {ruleset.orders[order].title}"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def findings(ruleset: RuleSet, first: dict[str, date | None], actions: list[ActionReview],
-             as_of: date, left_out: int) -> list[str]:
-    """Plain-language findings: timing of each action against the first date its order was
-    recommended, orders indicated but never acted on, and recorded reasons that are not
-    legal bars."""
-    found = [text for action in actions for text in _action_findings(ruleset, first, action)]
-    taken = {ACTIONS[action.action][0] for action in actions
-             if action.action not in (DECLINED, NO_ACTION)}
-    for action_type, (order, label) in ACTIONS.items():
-        if action_type in (DECLINED, NO_ACTION) or order not in ruleset.orders:
-            continue
-        start = first.get(order)
-        if start is not None and order not in taken:
-            found.append(f"No {label} is recorded although {_noun(ruleset, order)} was first "
-                         f"indicated on {start}.")
-    reasons = [reason for action in actions for reason in action.reasons]
-    not_bars = sum(reason.valid is False for reason in reasons)
-    open_ = sum(reason.valid is None for reason in reasons)
-    total = _plural(len(reasons), "recorded reason")
-    if not_bars:
-        found.append(f"{not_bars} of {total} "
-                     + ("is not a legal bar." if not_bars == 1 else "are not legal bars."))
-    if open_:
-        found.append(f"{open_} of {total} cannot be judged on what is recorded.")
-    if left_out:
-        found.append(f"{_plural(left_out, 'record')} dated after {as_of} "
-                     + ("was" if left_out == 1 else "were") + " left out.")
-    return found
-
-
-def _action_findings(ruleset: RuleSet, first: dict[str, date | None],
-                     action: ActionReview) -> list[str]:
-    order, label = ACTIONS[action.action]
-    when = action.date
-    if order is None:
-        recommended = [_noun(ruleset, o) for o, d in action.decisions_then.items()
-                       if d is Decision.RECOMMENDED]
-        if not recommended:
-            return []
-        return [(f"On {when} no action was recorded although the rules recommended "
-                f"{_join(recommended)}.")]
-    if order not in ruleset.orders:
-        return []
-    noun = _noun(ruleset, order)
-    start = first[order]
-    if start is not None and start <= when:
-        gap = (when - start).days
-        if gap == 0:
-            return [(f"{_capital(noun)} was first indicated on {when}, the day of the recorded "
-                    f"{label}.")]
-        return [(f"{_capital(noun)} was first indicated on {start}, {_plural(gap, 'day')} before "
-                f"the recorded {label} on {when}.")]
-    decided = action.decisions_then[order]
-    if action.action == DECLINED and decided is Decision.CONSIDER:
-        return [(f"On {when} the rules left {noun} to judgement (consider) when the recorded "
-                f"decision was not to apply: the record should show the grounds.")]
-    if action.action != DECLINED and decided is Decision.NOT_AVAILABLE:
-        return [(f"The recorded {label} on {when} came when the rules show {noun} not available "
-                f"on that date.")]
-    return []
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

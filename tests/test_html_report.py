@@ -22,6 +22,7 @@ from conftest import incident
 from spo_advisor.assess import assess
 from spo_advisor.render import html_document
 from spo_advisor.review import Review, review
+from spo_advisor.review_render import review_title
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
@@ -32,13 +33,21 @@ needs_chromium = pytest.mark.skipif(
 PROBE = """<script>
 const box = (el) => { const r = el.getBoundingClientRect();
   return {x: r.x, y: r.y, w: r.width, h: r.height}; };
-const chart = document.querySelector('.spo-review svg');
+const chart = document.querySelector('.spo-review svg.lanes');
 const probe = document.createElement('pre');
 probe.id = 'probe';
 probe.textContent = JSON.stringify({
   text: document.body.innerText,
   chart: chart ? box(chart) : null,
   marks: [...document.querySelectorAll('svg circle.incident')].map(box),
+  lanes: [...document.querySelectorAll('svg text.lane-name')].map((el) => el.firstChild.textContent),
+  cells: [...document.querySelectorAll('svg rect.cell')].map(box),
+  actions: [...document.querySelectorAll('svg g.action text')].map((el) => ({text: el.firstChild.textContent, ...box(el)})),
+  title: document.title,
+  heading: document.querySelector('h1, h2').textContent,
+  overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  wide: [...document.querySelectorAll('.spo-review *')].filter((el) =>
+    el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map((el) => el.tagName),
   resources: performance.getEntriesByType('resource').map((entry) => entry.name),
 });
 document.body.appendChild(probe);
@@ -81,18 +90,23 @@ def chromium(page: Path, *options: str, profile: Path) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
-def shown(result: Review, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """What Chromium shows of the review's HTML report."""
-    tmp_path = tmp_path_factory.mktemp("rendered")
-    page = tmp_path / "report.html"
-    document = html_document([result.to_html()], "spo-advisor review")
+def probe(result: Review, directory: Path, width: int) -> dict[str, Any]:
+    """What Chromium shows of the review's HTML report in a window ``width`` pixels wide."""
+    page = directory / f"report-{width}.html"
+    document = html_document([result.to_html()], review_title([result]))
     page.write_text(document.replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    dom = chromium(page, "--dump-dom", profile=tmp_path / "profile")
+    dom = chromium(page, "--dump-dom", f"--window-size={width},1000",
+                   profile=directory / f"profile-{width}")
     found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.DOTALL)
     assert found, "the probe did not run"
     probed: dict[str, Any] = json.loads(html.unescape(found.group(1)))
     return probed
+
+
+@pytest.fixture(scope="module")
+def shown(result: Review, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What Chromium shows of the review's HTML report at 1200 px."""
+    return probe(result, tmp_path_factory.mktemp("rendered"), 1200)
 
 
 @needs_chromium
@@ -108,12 +122,57 @@ def test_report_shows_decisions_findings_reasons_and_next_steps(
         "not a legal bar",
         "What to find out next",
         "Where things stand on 2021-03-14",
-        "Assessment of case HTML-1",
     ):
         assert expected in text
     assert result.assessment.recommendation("spo").decision.value == "recommended"
-    # one date alone leaves the acts pattern unknown; the second date shows it
-    assert "Stalking Protection Order\t2021-01-12\tRECOMMENDED" in text
+    assert "Stalking Protection Order\t2021-01-12\trecommended" in text
+    assert "spo.acts" not in text  # raw rule ids only inside <details>, closed
+
+
+@needs_chromium
+def test_title_and_first_heading_name_the_case(shown: dict[str, Any]) -> None:
+    assert shown["title"] == "Review of case HTML-1"
+    assert shown["heading"] == "Review of case HTML-1"
+
+
+@needs_chromium
+def test_chart_has_one_lane_per_order_and_actions_in_words(
+        result: Review, shown: dict[str, Any]) -> None:
+    orders = len(result.first_recommended)
+    assert shown["lanes"][0] == "Incidents"
+    assert len(shown["lanes"]) == orders + 1
+    assert "Stalking Protection Order" in shown["lanes"] and "DVPN and DVPO" in shown["lanes"]
+    assert len(shown["cells"]) == orders * len(result.timeline)
+    chart = shown["chart"]
+    for cell in shown["cells"]:
+        assert cell["w"] > 0 and cell["h"] > 0
+        assert chart["x"] <= cell["x"] and cell["x"] + cell["w"] <= chart["x"] + chart["w"] + 0.5
+    (action,) = shown["actions"]
+    assert action["text"] == "2021-02-10: SPO considered, not applied"
+    assert chart["x"] <= action["x"] and action["x"] + action["w"] <= chart["x"] + chart["w"]
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1200, 800])
+def test_no_horizontal_overflow(result: Review, tmp_path: Path, width: int) -> None:
+    seen = probe(result, tmp_path, width)
+    assert seen["overflow"] <= 0 and seen["wide"] == []
+
+
+@needs_chromium
+def test_prints_on_a4_without_clipping(result: Review, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(html_document([result.to_html()], review_title([result])), encoding="utf-8")
+    pdf = tmp_path / "report.pdf"
+    chromium(page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", profile=tmp_path / "p")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data))
+    assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1
+                         for w, h in boxes)  # A4 in points
+    # the printable width of A4 with 15 mm margins is about 680 CSS px: nothing wider
+    seen = probe(result, tmp_path, 680)
+    assert seen["overflow"] <= 0 and seen["wide"] == []
 
 
 @needs_chromium
@@ -156,13 +215,22 @@ def test_report_is_self_contained(result: Review) -> None:
     assert set(re.findall(r"https?://[^'\"\s]+", page)) == {"http://www.w3.org/2000/svg"}
 
 
-def test_chart_marks_and_lines_in_the_markup(result: Review) -> None:
+def test_chart_lanes_and_actions_in_the_markup(result: Review) -> None:
     page = result.to_html()
     assert page.count("<svg") == 1
     assert page.count("class='incident'") == 3
-    assert page.count("<line class='action'") == 1
-    assert page.count("<line class='indicated'") == 1
-    assert "aria-label='Conduct over time: 3 incidents, 1 recorded action'" in page
+    assert page.count("class='lane-name'") == len(result.first_recommended) + 1
+    assert page.count("<g class='action'>") == 1
+    assert ">2021-02-10: SPO considered, not applied<" in page
+    assert "@media print" in page and "size:A4" in page
+
+
+def test_raw_codes_only_inside_details(result: Review) -> None:
+    page = result.to_html()
+    outside = re.sub(r"(?s)<details>.*?</details>", "", page)
+    assert "spo_considered_not_applied" in page and "spo_considered_not_applied" not in outside
+    assert "victim_does_not_support_prosecution" not in outside
+    assert "spo.acts" not in outside
 
 
 def test_case_text_is_escaped() -> None:
@@ -175,4 +243,4 @@ def test_case_text_is_escaped() -> None:
 def test_notebook_display_is_the_html_report(result: Review) -> None:
     assert result._repr_html_() == result.to_html()
     assessment = assess(case_data())
-    assert assessment.to_html() in result.to_html()
+    assert str(assessment.to_html()) in result.to_html()

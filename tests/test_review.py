@@ -259,6 +259,10 @@ def test_findings_in_plain_language(mini_with_table: Path) -> None:
         "to apply on 2021-02-10."),
         "No SPO application is recorded although an SPO was first indicated on 2021-01-12.",
         "2 of 3 recorded reasons are not legal bars.",
+        ('Assumed known from 2021-01-05: "victim.very_frightened" no; no dated risk '
+         "assessment records it."),
+        ('Assumed known from 2021-01-05: "indicators.threats_to_kill" no; no dated risk '
+         "assessment records it."),
         "1 record dated after 2021-02-20 was left out.",
     ]
 
@@ -276,6 +280,10 @@ def test_findings_for_applications_and_no_action(mini_with_table: Path) -> None:
         ("An SPO was first indicated on 2021-01-12, 3 days before the recorded SPO application "
         "on 2021-01-15."),
         "1 of 1 recorded reason is not a legal bar.",
+        ('Assumed known from 2021-01-05: "victim.very_frightened" no; no dated risk '
+         "assessment records it."),
+        ('Assumed known from 2021-01-05: "indicators.threats_to_kill" no; no dated risk '
+         "assessment records it."),
         "1 record dated after 2021-02-20 was left out.",
     ]
 

@@ -65,10 +65,11 @@ def test_review_markdown_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[
     path = str(write_case(tmp_path))
     _, markdown, _ = run(capsys, "review", path, "--format", "markdown", "--rules", str(MINI_RULES))
     assert markdown.startswith("# Review of case CLI-1\n")
-    assert "\n## Findings\n" in markdown and "\n| Date | Events | spo |\n" in markdown
+    assert "\n## Findings\n" in markdown and "\n| Date | Recorded | Decisions |\n" in markdown
     _, html, _ = run(capsys, "review", path, "--format", "html", "--rules", str(MINI_RULES))
     assert html.startswith("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
     assert html.endswith("</body></html>\n")
+    assert "<title>Review of case CLI-1</title>" in html
     assert html.count("<svg") == 1
 
 
@@ -121,8 +122,9 @@ def test_verify_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     case = write_case(tmp_path)
     saved = record(tmp_path, capsys, command, case)
     code, out, err = run(capsys, "verify", str(saved), str(case), "--rules", str(MINI_RULES))
-    kind = "assessment" if command == "assess" else "review"
-    assert (code, out, err) == (0, f"identical: re-running the {kind} gives the same result\n", "")
+    assert (code, err) == (0, "")
+    assert out.startswith("Record matches: ")
+    assert out.count("\n") == 1
 
 
 def test_verify_differs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,12 +132,18 @@ def test_verify_differs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     saved = record(tmp_path, capsys, "review", case)
     data = json.loads(saved.read_text(encoding="utf-8"))
     data["first_recommended"]["spo"] = None
+    data["timeline"][1]["decisions"]["spo"] = "not_recommended"
     data["findings"] = data["findings"][:1]
+    del data["record_sha256"]
     saved.write_text(json.dumps(data), encoding="utf-8")
     code, out, err = run(capsys, "verify", str(saved), str(case), "--rules", str(MINI_RULES))
     assert (code, err) == (1, "")
     assert out.splitlines() == [
-        "differs: re-running the review gives 3 differences (old → new):",
+        ("Record differs: 1 decision changed: spo on 2021-01-12 not_recommended → recommended "
+         "(and 3 other differences). The record has no digest (an older record): only "
+         "re-derived keys are checked."),
+        "4 differences (old → new):",
+        '  timeline[date=2021-01-12].decisions.spo: "not_recommended" → "recommended"',
         '  first_recommended.spo: null → "2021-01-12"',
         '  findings[1]: (absent) → "No SPO application is recorded although an SPO was first i…',
         '  findings[2]: (absent) → "1 of 1 recorded reason cannot be judged on what is recorde…',
@@ -154,3 +162,17 @@ def test_verify_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     missing = tmp_path / "missing.yaml"
     code, out, err = run(capsys, "verify", str(saved), str(missing))
     assert (code, out, err) == (2, "", f"{missing}: [file_not_found] file not found\n")
+
+
+def test_review_out_writes_the_report_atomically(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    case = write_case(tmp_path)
+    report = tmp_path / "report.html"
+    code, out, err = run(capsys, "review", str(case), "--format", "html", "--out", str(report),
+                         "--rules", str(MINI_RULES))
+    assert (code, out, err) == (0, "", "")
+    page = report.read_text(encoding="utf-8")
+    assert "<title>Review of case CLI-1</title>" in page and page.endswith("</html>\n")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    code, _, err = run(capsys, "review", str(case), "--out", str(case), "--rules", str(MINI_RULES))
+    assert code == 2 and "must not be an input" in err
