@@ -14,6 +14,7 @@ from typing import Any
 from spo_advisor.case import Case, OrderType
 from spo_advisor.escalation import derived_escalation
 from spo_advisor.fields import DERIVED_PREFIX, FieldSpec
+from spo_advisor.logic import Truth, all_of, any_of
 from spo_advisor.places import SPECIAL_FORCES, TERRITORIAL_FORCES
 
 EXPIRY_NEAR_DAYS = 90
@@ -87,23 +88,25 @@ def force_kind(force: str | None) -> str | None:
 
 
 def _spo_expiry_near(case: Case, as_of: date) -> bool | None:
-    """Does an SPO or interim SPO protecting the victim, made by ``as_of``, expire within
-    the window? None when such an order has no recorded expiry and is not made until
-    further order."""
+    """Does an SPO or interim SPO protecting the victim, known by ``as_of``, expire within
+    the window? Three-valued: an order that may protect the victim, or whose expiry is
+    not recorded (and is not made until further order), leaves the answer unknown unless
+    another order settles it."""
     horizon = as_of + timedelta(days=EXPIRY_NEAR_DAYS)
-    answer: bool | None = False
+    verdicts = []
     for order in case.existing_orders:
-        if order.type not in (OrderType.SPO, OrderType.INTERIM_SPO) or order.protects_victim is False:
+        if order.type not in (OrderType.SPO, OrderType.INTERIM_SPO):
             continue
         if order.made_on is not None and order.made_on > as_of:
             continue
         if order.until_further_order:
-            continue
-        if order.expires_on is None:
-            answer = None
-        elif as_of <= order.expires_on <= horizon:
-            return True
-    return answer
+            near = Truth.FALSE
+        elif order.expires_on is None:
+            near = Truth.UNKNOWN
+        else:
+            near = Truth.of(as_of <= order.expires_on <= horizon)
+        verdicts.append(all_of((Truth.of(order.protects_victim), near)))
+    return any_of(verdicts).as_bool()
 
 
 def act_dates(case: Case, as_of: date) -> int:
