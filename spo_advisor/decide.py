@@ -19,8 +19,8 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from spo_advisor.derived import case_paths
 from spo_advisor.evaluator import Evaluation
+from spo_advisor.fields import case_paths
 from spo_advisor.logic import Decision, Truth, any_of, negate
 from spo_advisor.rules import LimbSpec, RuleSet
 

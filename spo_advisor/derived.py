@@ -7,13 +7,13 @@ of force holding the case, a date a number of days after another).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from spo_advisor.case import Case, OrderType
 from spo_advisor.escalation import derived_escalation
-from spo_advisor.fields import DERIVED_PREFIX, FieldSpec
+from spo_advisor.fields import DERIVED_PREFIX
 from spo_advisor.logic import Truth, all_of, any_of
 from spo_advisor.places import SPECIAL_FORCES, TERRITORIAL_FORCES
 
@@ -24,48 +24,6 @@ EXPIRY_NEAR_DAYS = 90
 NATIONAL_APPLICANTS = frozenset({"british_transport_police", "ministry_of_defence_police"})
 """Forces whose chief constables may apply for an SPO without an area restriction
 (Stalking Protection Act 2019 s.1(3))."""
-
-FORCE_KINDS = ("territorial", "national_applicant", "not_an_applicant", "outside")
-"""What ``derived.force_kind`` may be: a territorial force of England and Wales; BTP or MoD
-Police; the Civil Nuclear Constabulary (not an SPO applicant); a force of Scotland or
-Northern Ireland."""
-
-DERIVED_FIELDS: dict[str, FieldSpec] = {
-    f"{DERIVED_PREFIX}act_dates": FieldSpec("int"),
-    f"{DERIVED_PREFIX}occasions": FieldSpec("int"),
-    f"{DERIVED_PREFIX}unwanted": FieldSpec("bool"),
-    f"{DERIVED_PREFIX}repeated": FieldSpec("bool"),
-    f"{DERIVED_PREFIX}four_rebutted": FieldSpec("bool"),
-    f"{DERIVED_PREFIX}escalating": FieldSpec("bool"),
-    f"{DERIVED_PREFIX}stage_on": FieldSpec("date"),
-    f"{DERIVED_PREFIX}force_kind": FieldSpec("enum", FORCE_KINDS),
-    f"{DERIVED_PREFIX}spo_expiry_near": FieldSpec("bool"),
-}
-
-
-SOURCES: dict[str, tuple[str, ...]] = {
-    f"{DERIVED_PREFIX}act_dates": (),
-    f"{DERIVED_PREFIX}occasions": (),
-    f"{DERIVED_PREFIX}unwanted": ("four.unwanted", "victim.very_frightened", "victim.fears",
-                                  "victim.substantial_adverse_effect"),
-    f"{DERIVED_PREFIX}repeated": ("four.repeated",),
-    f"{DERIVED_PREFIX}four_rebutted": ("four.fixated", "four.obsessive"),
-    f"{DERIVED_PREFIX}escalating": ("indicators.escalating",),
-    f"{DERIVED_PREFIX}stage_on": ("criminal_justice.stage_on",),
-    f"{DERIVED_PREFIX}force_kind": ("police_force",),
-    f"{DERIVED_PREFIX}spo_expiry_near": ("existing_orders.expires_on",
-                                         "existing_orders.until_further_order"),
-}
-"""The case fields each derived field is computed from: what an officer can find out."""
-
-
-def case_paths(paths: Iterable[str]) -> list[str]:
-    """Fact paths as the officer knows them: each derived field replaced by its sources."""
-    found: set[str] = set()
-    for path in paths:
-        found.update(SOURCES.get(path, (path,)))
-    return sorted(found)
-
 
 OVERRIDDEN_BY_RECORD = frozenset({
     f"{DERIVED_PREFIX}escalating", f"{DERIVED_PREFIX}unwanted",

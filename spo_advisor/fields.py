@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -36,6 +37,48 @@ class FieldSpec:
 
     kind: Kind
     choices: tuple[str, ...] = ()
+
+
+FORCE_KINDS = ("territorial", "national_applicant", "not_an_applicant", "outside")
+"""What ``derived.force_kind`` may be: a territorial force of England and Wales; BTP or MoD
+Police; the Civil Nuclear Constabulary (not an SPO applicant); a force of Scotland or
+Northern Ireland."""
+
+DERIVED_FIELDS: dict[str, FieldSpec] = {
+    f"{DERIVED_PREFIX}act_dates": FieldSpec("int"),
+    f"{DERIVED_PREFIX}occasions": FieldSpec("int"),
+    f"{DERIVED_PREFIX}unwanted": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}repeated": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}four_rebutted": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}escalating": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}stage_on": FieldSpec("date"),
+    f"{DERIVED_PREFIX}force_kind": FieldSpec("enum", FORCE_KINDS),
+    f"{DERIVED_PREFIX}spo_expiry_near": FieldSpec("bool"),
+}
+
+
+DERIVED_SOURCES: dict[str, tuple[str, ...]] = {
+    f"{DERIVED_PREFIX}act_dates": (),
+    f"{DERIVED_PREFIX}occasions": (),
+    f"{DERIVED_PREFIX}unwanted": ("four.unwanted", "victim.very_frightened", "victim.fears",
+                                  "victim.substantial_adverse_effect"),
+    f"{DERIVED_PREFIX}repeated": ("four.repeated",),
+    f"{DERIVED_PREFIX}four_rebutted": ("four.fixated", "four.obsessive"),
+    f"{DERIVED_PREFIX}escalating": ("indicators.escalating",),
+    f"{DERIVED_PREFIX}stage_on": ("criminal_justice.stage_on",),
+    f"{DERIVED_PREFIX}force_kind": ("police_force",),
+    f"{DERIVED_PREFIX}spo_expiry_near": ("existing_orders.expires_on",
+                                         "existing_orders.until_further_order"),
+}
+"""The case fields each derived field is computed from: what an officer can find out."""
+
+
+def case_paths(paths: Iterable[str]) -> list[str]:
+    """Fact paths as the officer knows them: each derived field replaced by its sources."""
+    found: set[str] = set()
+    for path in paths:
+        found.update(DERIVED_SOURCES.get(path, (path,)))
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -121,7 +164,5 @@ def case_fields() -> CaseFields:
     scalars: dict[str, FieldSpec] = {AS_OF: FieldSpec("date")}
     collections: dict[str, dict[str, FieldSpec]] = {}
     _walk(Case, "", scalars, collections)
-    from spo_advisor.derived import DERIVED_FIELDS
-
     scalars.update(DERIVED_FIELDS)
     return CaseFields(scalars, collections)

@@ -30,9 +30,9 @@ from spo_advisor.assess import load_rules, run_rules
 from spo_advisor.case import Case, load_case
 from spo_advisor.conditions import AS_OF_OPERAND, Count, FieldTest, Scope, walk
 from spo_advisor.decide import decide_all
-from spo_advisor.derived import case_paths, rederive
+from spo_advisor.derived import rederive
 from spo_advisor.facts import case_scope
-from spo_advisor.fields import FieldSpec, case_fields
+from spo_advisor.fields import FieldSpec, case_fields, case_paths
 from spo_advisor.labels import Labels, labels_for
 from spo_advisor.logic import Decision, Truth
 from spo_advisor.questions import Questions

@@ -28,29 +28,29 @@ OVERVIEW_STARTS = {
         "  Stalking Protection Order — recommended: all 7 limbs met",
         "  DVPN and DVPO — recommended: all 7 limbs met",
         "  Non-molestation order — recommended: all 4 limbs met",
-        "  Injunction against harassment — not recommended: not met: not an associated person "
-        "(for whom the non-molestation order is the usual route)",
-        "  Restraining order — not recommended: not met: conviction or acquittal (charged: "
-        "prepare the request) (and 1 more not met)",
-        "  Sexual Risk Order — not recommended: not met: the person has done an act of a "
-        "sexual nature",
-        "  Variation or renewal of the SPO — not available: not met: an SPO or interim SPO in "
-        "force protects the victim",
-        "  DAPN and DAPO — not available: not met: the pilot covers this case on this date "
-        "(coverage unconfirmed: see the rule)",
+        ("  Injunction against harassment — not recommended: not met: not an associated person "
+        "(for whom the non-molestation order is the usual route)"),
+        ("  Restraining order — not recommended: not met: conviction or acquittal (charged: "
+        "prepare the request) (and 1 more not met)"),
+        ("  Sexual Risk Order — not recommended: not met: the person has done an act of a "
+        "sexual nature"),
+        ("  Variation or renewal of the SPO — not available: not met: an SPO or interim SPO in "
+        "force protects the victim"),
+        ("  DAPN and DAPO — not available: not met: the pilot covers this case on this date "
+        "(coverage unconfirmed: see the rule)"),
         ""],
     "existing_spo_breach.yaml": [
         "Case CLE-22-0917, as of 2022-09-05. Risk: high.",
         "  Variation or renewal of the SPO — recommended: all 3 limbs met",
         "  Non-molestation order — recommended: all 4 limbs met",
-        "  DVPN and DVPO — consider: not known: the violence or threat is recent (a judgement "
-        "aid: s.24 sets no time limit)",
-        "  Interim Stalking Protection Order — not recommended: not met: no SPO already "
-        "protects the victim (else vary or renew it)"],
+        ("  DVPN and DVPO — consider: not known: the violence or threat is recent (a judgement "
+        "aid: s.24 sets no time limit)"),
+        ("  Interim Stalking Protection Order — not recommended: not met: no SPO already "
+        "protects the victim (else vary or renew it)")],
     "out_of_jurisdiction.yaml": [
         "Case PS-24-7741, as of 2024-02-12. Risk: high.",
-        "  Interim Stalking Protection Order — not available: not met: the case is in England "
-        "and Wales (and 1 more not met)"],
+        ("  Interim Stalking Protection Order — not available: not met: the case is in England "
+        "and Wales (and 1 more not met)")],
     "stranger.yaml": [
         "Case WYP-23-1187, as of 2023-05-02. Risk: high.",
         "  Interim Stalking Protection Order — recommended: all 9 limbs met",
@@ -58,12 +58,12 @@ OVERVIEW_STARTS = {
         "  Injunction against harassment — recommended: all 4 limbs met"],
     "thin_record.yaml": [
         "Case NWP-24-0311, as of 2024-10-07. Risk: medium.",
-        "  Interim Stalking Protection Order — consider: not known: acts associated with "
-        "stalking, in the stalking pattern (and 2 more not known)",
-        "  Stalking Protection Order — consider: not known: acts associated with stalking, in "
-        "the stalking pattern (and 1 more not known)",
-        "  Non-molestation order — consider: not known: the victim is an associated person "
-        "(Family Law Act 1996 s.62(3))"],
+        ("  Interim Stalking Protection Order — consider: not known: acts associated with "
+        "stalking, in the stalking pattern (and 2 more not known)"),
+        ("  Stalking Protection Order — consider: not known: acts associated with stalking, in "
+        "the stalking pattern (and 1 more not known)"),
+        ("  Non-molestation order — consider: not known: the victim is an associated person "
+        "(Family Law Act 1996 s.62(3))")],
     "third_party_targets.yaml": [
         "Case GMP-23-5520, as of 2023-09-18. Risk: high.",
         "  Interim Stalking Protection Order — recommended: all 9 limbs met",
@@ -180,26 +180,26 @@ def test_text_outlines_the_test_then_the_gates() -> None:
     block = block[:block.index("\n\n", 1)]
     assert block.splitlines()[2:] == [
         "  The test:",
-        "    [not known] Acts associated with stalking, in the stalking pattern. (trigger) — "
-        "Stalking Protection Act 2019 s.1(1)(a), s.1(5)-(6)",
-        "                to find out: Is the behaviour fixated? Is the behaviour obsessive? Is "
+        ("    [not known] Acts associated with stalking, in the stalking pattern. (trigger) — "
+        "Stalking Protection Act 2019 s.1(1)(a), s.1(5)-(6)"),
+        ("                to find out: Is the behaviour fixated? Is the behaviour obsessive? Is "
         "the behaviour unwanted? What does the victim fear? Has the conduct substantially "
-        "changed the victim's daily life? Is the victim very frightened?",
-        "    [met]       A risk associated with stalking (risk level medium or high). — "
-        "Stalking Protection Act 2019 s.1(1)(b), s.1(4)",
-        "    [met]       Reasonable cause to believe an order is necessary to protect. — "
+        "changed the victim's daily life? Is the victim very frightened?"),
+        ("    [met]       A risk associated with stalking (risk level medium or high). — "
+        "Stalking Protection Act 2019 s.1(1)(b), s.1(4)"),
+        ("    [met]       Reasonable cause to believe an order is necessary to protect. — "
         "Stalking Protection Act 2019 s.1(1)(c); 90-day window: spo_advisor judgement aid "
-        "(not law)",
+        "(not law)"),
         "    [met]       No SPO already protects the victim (else vary or renew it).",
         "  Available here:",
-        "    [met]       The Stalking Protection Act 2019 is in force (from 20 January 2020). — "
-        "Stalking Protection Act 2019 s.16; SI 2019/1487: in force 20 January 2020",
-        "    [met]       The case is in England and Wales. — Stalking Protection Act 2019 s.15 "
-        "(extent: England and Wales)",
-        "    [not known] This force may apply: the suspect lives in, is in or is coming to its "
-        "area, or it is BTP or MoD Police. — Stalking Protection Act 2019 s.1(1), s.1(3)",
-        "                to find out: Is the suspect in, or coming to, this force's area? Does "
-        "the suspect live in this force's area?",
+        ("    [met]       The Stalking Protection Act 2019 is in force (from 20 January 2020). — "
+        "Stalking Protection Act 2019 s.16; SI 2019/1487: in force 20 January 2020"),
+        ("    [met]       The case is in England and Wales. — Stalking Protection Act 2019 s.15 "
+        "(extent: England and Wales)"),
+        ("    [not known] This force may apply: the suspect lives in, is in or is coming to its "
+        "area, or it is BTP or MoD Police. — Stalking Protection Act 2019 s.1(1), s.1(3)"),
+        ("                to find out: Is the suspect in, or coming to, this force's area? Does "
+        "the suspect live in this force's area?"),
     ]
 
 

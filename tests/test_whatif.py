@@ -254,10 +254,10 @@ def test_questions_are_grouped_by_order_most_impact_first() -> None:
     text = questions.explain()
     assert text.splitlines()[:2] == [
         "DVPN and DVPO (now not recommended)",
-        "  1. What is the relationship between suspect and victim? If stranger, acquaintance, "
+        ("  1. What is the relationship between suspect and victim? If stranger, acquaintance, "
         "colleague, neighbour, online only or client or professional: DVPN and DVPO becomes "
         "not available; Non-molestation order becomes not available; Injunction against "
-        "harassment becomes recommended."]
+        "harassment becomes recommended.")]
     assert questions.to_markdown().startswith("### DVPN and DVPO (now not recommended)\n\n1. ")
 
 
