@@ -10,13 +10,20 @@ the reasons, the unmet conditions and the unknown facts, each citing the law.
 from spo_advisor.assess import assess, assess_json, library_version, load_rules
 from spo_advisor.batch import assess_many
 from spo_advisor.case import Case, case_json_schema, load_case
+from spo_advisor.changes import Change
 from spo_advisor.errors import CaseError, EngineError, Problem, RuleSetError, SpoAdvisorError
 from spo_advisor.logic import Decision
 from spo_advisor.result import Assessment, Recommendation
 from spo_advisor.review import Review, review
 from spo_advisor.rules import RuleSet
 from spo_advisor.schemas import json_schema
-from spo_advisor.whatif import Change, what_would_change
+from spo_advisor.whatif import what_would_change
+
+# The renderers register themselves for the outputs' explain(), to_markdown(), to_html()
+# and notebook display (spo_advisor.display).
+from spo_advisor import questions as _questions  # noqa: F401  isort: skip
+from spo_advisor import render as _render  # noqa: F401  isort: skip
+from spo_advisor import review_render as _review_render  # noqa: F401  isort: skip
 
 __version__: str = library_version()
 """The installed distribution's version (``importlib.metadata``)."""

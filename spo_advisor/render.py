@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 
 from spo_advisor import overview, safe_text
+from spo_advisor.display import register
 from spo_advisor.labels import Labels
 from spo_advisor.result import Assessment, Limb, Recommendation
 from spo_advisor.rules import RuleSet
@@ -186,3 +187,6 @@ class AssessmentReport:
 
     def to_html(self) -> str:
         return assessment_html(self.assessment, rules=self.rules)
+
+
+register(Assessment, text=assessment_text, markdown=assessment_markdown, html=assessment_html)

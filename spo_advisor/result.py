@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from spo_advisor.display import Displayable
 from spo_advisor.logic import Decision
 
 RiskLevel = Literal["standard", "medium", "high"]
@@ -103,11 +104,11 @@ class Excluded(OutputModel):
     date: datetime.date
 
 
-class Assessment(OutputModel):
+class Assessment(Displayable, OutputModel):
     """What the rules advise for one case on one date.
 
     ``model_dump(mode="json")`` gives the contract's JSON. In a notebook it displays as
-    HTML; :meth:`explain` gives readable text.
+    HTML; ``explain()``, ``to_markdown()`` and ``to_html()`` give readable renderings.
     """
 
     schema_version: Literal["2"] = "2"
@@ -142,22 +143,3 @@ class Assessment(OutputModel):
         """Order → decision, for every order."""
         return {item.order: item.decision for item in self.recommendations}
 
-    def explain(self) -> str:
-        """The assessment as readable text."""
-        from spo_advisor.render import assessment_text
-
-        return assessment_text(self)
-
-    def to_markdown(self) -> str:
-        from spo_advisor.render import assessment_markdown
-
-        return assessment_markdown(self)
-
-    def to_html(self) -> str:
-        """A self-contained HTML report (no external assets)."""
-        from spo_advisor.render import assessment_html
-
-        return assessment_html(self)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()

@@ -19,7 +19,7 @@ from spo_advisor.logic import Decision
 from spo_advisor.rules import RuleSet
 
 if TYPE_CHECKING:
-    from spo_advisor.review import ActionReview
+    from spo_advisor.review_result import ActionReview
 
 ORDER_NOUN = {
     "spo": "an SPO",

@@ -22,9 +22,10 @@ from markupsafe import Markup
 
 from spo_advisor import chart, safe_text
 from spo_advisor.assess import load_rules
+from spo_advisor.display import register
 from spo_advisor.labels import Labels, labels_for
 from spo_advisor.render import DECISION_COLOUR, assessment_html, assessment_markdown
-from spo_advisor.review import ActionReview, Review, TimelineRow
+from spo_advisor.review_result import ActionReview, Review, TimelineRow
 
 VERDICT_LABEL = {False: "not a legal bar", True: "sound reason", None: "cannot be judged"}
 """How a judged reason's ``valid`` reads."""
@@ -271,3 +272,6 @@ def review_title(reviews: Sequence[Any]) -> str:
     """The ``<title>`` of an HTML page of reviews: the case ids it holds."""
     ids = ", ".join(str(r.case_id) for r in reviews)
     return f"Review of case{'s' if len(reviews) > 1 else ''} {ids}"
+
+
+register(Review, text=review_text, markdown=review_markdown, html=review_html)

@@ -33,11 +33,12 @@ from pydantic import BaseModel, Field
 
 from spo_advisor.assess import assess, library_version, load_rules
 from spo_advisor.case import MAX_BYTES, Case, parse_case_text
+from spo_advisor.changes import Change
 from spo_advisor.errors import CaseError, Problem, SpoAdvisorError
 from spo_advisor.result import Assessment
 from spo_advisor.review import Review, review
 from spo_advisor.rules import RuleSet
-from spo_advisor.whatif import Change, what_would_change
+from spo_advisor.whatif import what_would_change
 
 TOKEN_ENV = "SPO_ADVISOR_API_TOKEN"
 ASSESSMENT_THREADS = 2

@@ -11,7 +11,7 @@ rule conditions that test the field. A field of dated records
 
 Each change is also a question in plain words, from the rule set's labels ("Is the victim
 very frightened? If yes: Stalking Protection Order becomes recommended."); the result is a
-:class:`~spo_advisor.questions.Questions` list that renders them grouped by order.
+:class:`~spo_advisor.changes.Questions` list that renders them grouped by order.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
 from spo_advisor.assess import load_rules, run_rules
 from spo_advisor.case import Case, load_case
+from spo_advisor.changes import Change, OrderChange, Questions
 from spo_advisor.conditions import AS_OF_OPERAND, Count, FieldTest, Scope, walk
 from spo_advisor.decide import decide_all
 from spo_advisor.derived import rederive
@@ -35,8 +34,6 @@ from spo_advisor.facts import case_scope
 from spo_advisor.fields import FieldSpec, case_fields, case_paths
 from spo_advisor.labels import Labels, labels_for
 from spo_advisor.logic import Decision, Truth
-from spo_advisor.questions import Questions
-from spo_advisor.result import OutputModel
 from spo_advisor.rules import RuleSet
 
 OPEN_DECISIONS = (Decision.CONSIDER, Decision.NOT_RECOMMENDED)
@@ -45,29 +42,6 @@ OPEN_DECISIONS = (Decision.CONSIDER, Decision.NOT_RECOMMENDED)
 IMPACT = {Decision.RECOMMENDED: 3, Decision.CONSIDER: 2, Decision.NOT_RECOMMENDED: 1,
           Decision.NOT_AVAILABLE: 1}
 """Weight of one order changing to a decision: the ranking sums them."""
-
-
-class OrderChange(OutputModel):
-    """One order whose decision would change."""
-
-    order: str
-    now: Decision
-    to: Decision
-
-
-class Change(OutputModel):
-    """An unknown fact that, once established as ``condition`` says, changes decisions."""
-
-    field: str = Field(description="The case field, e.g. victim.very_frightened")
-    condition: str = Field(description="What the field would have to be, e.g. 'is true'")
-    values: list[Any] = Field(description="The values tried that give this change")
-    records: int | None = Field(
-        description="For a field of dated records: on how many records it is not recorded")
-    changes: list[OrderChange]
-    text: str = Field(description="e.g. 'spo: recommended if victim.very_frightened is true'")
-    question: str = Field(description="The change as a question in plain words, e.g. 'Is the "
-                                      "victim very frightened? If yes: Stalking Protection "
-                                      "Order becomes recommended.'")
 
 
 def what_would_change(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, *,

@@ -13,8 +13,9 @@ from conftest import EXAMPLES, MINI_RULES, incident
 
 from spo_advisor import engine, whatif
 from spo_advisor.assess import assess, load_rules, run_rules
+from spo_advisor.changes import Change
 from spo_advisor.logic import Decision
-from spo_advisor.whatif import Change, what_would_change
+from spo_advisor.whatif import what_would_change
 
 CONTRACT_KEYS = {"field", "condition", "values", "records", "changes", "text", "question"}
 
