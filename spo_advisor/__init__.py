@@ -9,7 +9,8 @@ the reasons, the unmet conditions and the unknown facts, each citing the law.
 
 from spo_advisor.assess import assess, assess_json, library_version, load_rules
 from spo_advisor.batch import assess_many
-from spo_advisor.case import Case, case_json_schema, load_case
+from spo_advisor.case import Case, case_json_schema
+from spo_advisor.case_reading import load_case
 from spo_advisor.changes import Change
 from spo_advisor.errors import CaseError, EngineError, Problem, RuleSetError, SpoAdvisorError
 from spo_advisor.logic import Decision

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from spo_advisor import engine
-from spo_advisor.case import Case, canonical_json, load_case, parse_case_text
+from spo_advisor.case import Case, canonical_json
+from spo_advisor.case_reading import load_case, parse_case_text
 from spo_advisor.conditions import Scope
 from spo_advisor.court_terms import CourtTerms, load_court_terms
 from spo_advisor.decide import LimbResult, OrderDecision, explain_order

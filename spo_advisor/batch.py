@@ -32,7 +32,8 @@ from typing import IO, Any, TextIO, TypeVar
 
 from spo_advisor import cli_common as cli
 from spo_advisor.assess import assess, load_rules
-from spo_advisor.case import MAX_BYTES, ActionType, Case, parse_case_text
+from spo_advisor.case import ActionType, Case
+from spo_advisor.case_reading import MAX_BYTES, parse_case_text
 from spo_advisor.errors import CaseError, EnvironmentFailure, Problem, RuleSetError
 from spo_advisor.logic import Decision
 from spo_advisor.output import open_output

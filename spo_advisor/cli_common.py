@@ -11,14 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from spo_advisor.assess import load_rules
-from spo_advisor.case import (
-    EARLIEST_DATE,
-    LATEST_DATE,
-    Case,
-    load_case,
-    parse_case_text,
-    read_case_stream,
-)
+from spo_advisor.case import EARLIEST_DATE, LATEST_DATE, Case
+from spo_advisor.case_reading import load_case, parse_case_text, read_case_stream
 from spo_advisor.errors import CaseError, Problem, SpoAdvisorError
 from spo_advisor.output import open_output
 from spo_advisor.render import html_document

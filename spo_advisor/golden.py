@@ -17,7 +17,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from spo_advisor.assess import assess_evaluated, load_rules
-from spo_advisor.case import Case, load_case
+from spo_advisor.case import Case
+from spo_advisor.case_reading import load_case
 from spo_advisor.errors import CaseError, Problem, RuleSetError
 from spo_advisor.evaluator import Evaluation
 from spo_advisor.logic import Decision

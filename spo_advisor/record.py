@@ -22,7 +22,8 @@ from typing import Any, Literal
 
 from spo_advisor import engine
 from spo_advisor.assess import EngineChoice, assess, load_rules
-from spo_advisor.case import Case, _parse_json, _read_text, load_case
+from spo_advisor.case import Case
+from spo_advisor.case_reading import load_case, parse_json, read_file_text
 from spo_advisor.digest import DIGEST_KEY, UNSEALED, record_digest
 from spo_advisor.errors import CaseError, Problem, ProblemsError
 from spo_advisor.review import review
@@ -133,7 +134,7 @@ def load_record(source: str | Path) -> dict[str, Any]:
     """Read a decision record (JSON). Raises :class:`RecordError` for bad input."""
     name = str(source)
     try:
-        data = _parse_json(_read_text(Path(source)), name)
+        data = parse_json(read_file_text(Path(source)), name)
     except CaseError as error:
         raise RecordError(error.problems) from None
     if not isinstance(data, dict):

@@ -26,7 +26,8 @@ from spo_advisor.assess import (
     run_rules,
 )
 from spo_advisor.assumptions import STAGE, Memo, touched, turned_on, undated_in_use, without
-from spo_advisor.case import Case, Incident, load_case
+from spo_advisor.case import Case, Incident
+from spo_advisor.case_reading import load_case
 from spo_advisor.conditions import Scope
 from spo_advisor.decide import decide_all
 from spo_advisor.digest import sealed

@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from itertools import permutations
 from pathlib import Path
 
-from spo_advisor.case import load_case
+from spo_advisor.case_reading import load_case
 from spo_advisor.conditions import FieldTest, Node, Not, children, walk
 from spo_advisor.engine import compile_failures
 from spo_advisor.errors import Problem, RuleSetError

@@ -32,7 +32,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from spo_advisor.assess import assess, library_version, load_rules
-from spo_advisor.case import MAX_BYTES, Case, parse_case_text
+from spo_advisor.case import Case
+from spo_advisor.case_reading import MAX_BYTES, parse_case_text
 from spo_advisor.changes import Change
 from spo_advisor.errors import CaseError, Problem, SpoAdvisorError
 from spo_advisor.result import Assessment

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from spo_advisor.assess import load_rules, run_rules
-from spo_advisor.case import Case, load_case
+from spo_advisor.case import Case
+from spo_advisor.case_reading import load_case
 from spo_advisor.changes import Change, OrderChange, Questions
 from spo_advisor.conditions import AS_OF_OPERAND, Count, FieldTest, Scope, walk
 from spo_advisor.decide import decide_all

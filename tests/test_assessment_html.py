@@ -15,7 +15,7 @@ from conftest import EXAMPLES
 from test_html_report import chromium, needs_chromium
 
 from spo_advisor.assess import assess
-from spo_advisor.case import load_case
+from spo_advisor.case_reading import load_case
 from spo_advisor.render import html_document
 from spo_advisor.whatif import what_would_change
 

@@ -19,7 +19,7 @@ from conftest import MINI_RULES, ROOT, incident
 
 from spo_advisor import batch
 from spo_advisor.assess import assess
-from spo_advisor.case import MAX_BYTES
+from spo_advisor.case_reading import MAX_BYTES
 from spo_advisor.cli import main
 from spo_advisor.errors import CaseError, RuleSetError
 from spo_advisor.result import Assessment

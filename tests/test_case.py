@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from spo_advisor.case import (
-    MAX_BYTES,
     ActionType,
     Behaviour,
     Case,
@@ -31,9 +30,8 @@ from spo_advisor.case import (
     Threat,
     canonical_json,
     case_json_schema,
-    load_case,
-    parse_case_text,
 )
+from spo_advisor.case_reading import MAX_BYTES, load_case, parse_case_text
 from spo_advisor.errors import CaseError, Problem
 
 # The example from the contract (docs: "The public contract"), as a dict.

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES, SHIPPED_RULES
 
-from spo_advisor.case import Case, load_case
+from spo_advisor.case import Case
+from spo_advisor.case_reading import load_case
 from spo_advisor.cli import main
 from spo_advisor.coverage import (
     Coverage,

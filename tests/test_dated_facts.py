@@ -10,7 +10,7 @@ from typing import Any
 from conftest import incident
 
 from spo_advisor.assess import assess
-from spo_advisor.case import load_case
+from spo_advisor.case_reading import load_case
 from spo_advisor.escalation import derived_escalation, severity_band
 from spo_advisor.facts import excluded_records
 from spo_advisor.risk_record import risk_facts_on

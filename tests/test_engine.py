@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from spo_advisor import engine
 from spo_advisor.assess import assess, load_rules, run_rules
-from spo_advisor.case import load_case
+from spo_advisor.case_reading import load_case
 from spo_advisor.conditions import Scope
 from spo_advisor.errors import EngineError
 from spo_advisor.evaluator import evaluate_ruleset

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spo_advisor.assess import assess, load_rules
-from spo_advisor.case import parse_case_text
+from spo_advisor.case_reading import parse_case_text
 from spo_advisor.cli import main
 from spo_advisor.errors import CaseError, Problem
 from spo_advisor.result import Assessment

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES
 
-from spo_advisor.case import MAX_BYTES, load_case
+from spo_advisor.case_reading import MAX_BYTES, load_case
 from spo_advisor.cli import main
 from spo_advisor.errors import CaseError, Problem, RuleSetError
 from spo_advisor.rules import load_ruleset

@@ -15,7 +15,7 @@ import pytest
 from conftest import MINI_RULES
 
 from spo_advisor import assess
-from spo_advisor.case import parse_case_text
+from spo_advisor.case_reading import parse_case_text
 from spo_advisor.errors import CaseError, RuleSetError
 from spo_advisor.rules import load_ruleset
 from spo_advisor.yamlio import YamlProblem, read_yaml

@@ -11,7 +11,7 @@ from conftest import EXAMPLES, MINI_RULES
 
 from spo_advisor import safe_text
 from spo_advisor.assess import assess, load_rules
-from spo_advisor.case import load_case
+from spo_advisor.case_reading import load_case
 from spo_advisor.cli import main
 from spo_advisor.overview import fragment
 from spo_advisor.render import assessment_text

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spo_advisor.assess import assess, load_rules
-from spo_advisor.case import Case, canonical_json, load_case
+from spo_advisor.case import Case, canonical_json
+from spo_advisor.case_reading import load_case
 from spo_advisor.conditions import Count, FieldTest, walk
 from spo_advisor.coverage import nullable, record_model
 from spo_advisor.decide import decide_all, decision_from_limbs, fact_truths, limb_status

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spo_advisor.assess import assess, load_rules
-from spo_advisor.case import load_case
+from spo_advisor.case_reading import load_case
 from spo_advisor.conditions import count_matches
 from spo_advisor.facts import case_scope, prepare
 from spo_advisor.replay_counts import ReplayCounts

@@ -235,7 +235,7 @@ def test_conditions_not_met_judged_on_the_decision_of_the_date(
 
 
 def review_case() -> Any:
-    from spo_advisor.case import load_case
+    from spo_advisor.case_reading import load_case
 
     return load_case(mini_case())
 
