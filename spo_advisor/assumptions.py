@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
 
 from spo_advisor.case import Case
 from spo_advisor.logic import Decision
@@ -67,28 +66,20 @@ def without(case: Case, paths: Iterable[str]) -> Case:
     return case.model_copy(update=update)
 
 
-Memo = dict[tuple[Any, ...], tuple[str, ...]]
-
-
-def turned_on(paths: tuple[str, ...], decisions: Mapping[str, Decision], decide: Decide,
-              memo: Memo | None = None) -> tuple[str, ...]:
+def turned_on(paths: tuple[str, ...], decisions: Mapping[str, Decision],
+              decide: Decide) -> tuple[str, ...]:
     """Those of ``paths`` that a decision turned on: none when all of them unknown leave
     every decision as it is; else a minimal set, found greedily in order: each path whose
     being unknown, with the paths already found not to matter, would change a decision.
-    Left unknown together, all the others change nothing.
-
-    ``memo`` (shared across the dates of one replay) reuses the set found for the same
-    paths, the same decisions and the same decisions with all of them unknown: dates
-    alike in all three are alike here, and the search costs one evaluation a path.
+    Left unknown together, all the others change nothing. Worked out afresh on each date
+    (one evaluation a path): two dates alike in their decisions may still differ in
+    which facts those decisions turned on.
     """
     if not paths:
         return ()
     unknown = decide(paths)
     if unknown == decisions:
         return ()
-    key = (paths, tuple(decisions.items()), tuple(unknown.items()))
-    if memo is not None and key in memo:
-        return memo[key]
     ignored: list[str] = []
     needed = []
     for path in paths:
@@ -96,6 +87,4 @@ def turned_on(paths: tuple[str, ...], decisions: Mapping[str, Decision], decide:
             needed.append(path)
         else:
             ignored.append(path)
-    if memo is not None:
-        memo[key] = tuple(needed)
     return tuple(needed)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from spo_advisor.evaluator import Evaluation
 from spo_advisor.fields import case_paths
 from spo_advisor.logic import Decision, Truth, any_of, negate
-from spo_advisor.rules import LimbSpec, RuleSet
+from spo_advisor.rule_specs import LimbSpec
+from spo_advisor.rules import RuleSet
 
 
 class LimbStatus(enum.StrEnum):

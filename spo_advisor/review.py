@@ -25,7 +25,7 @@ from spo_advisor.assess import (
     risk_of,
     run_rules,
 )
-from spo_advisor.assumptions import STAGE, Memo, touched, turned_on, undated_in_use, without
+from spo_advisor.assumptions import STAGE, touched, turned_on, undated_in_use, without
 from spo_advisor.case import Case, Incident
 from spo_advisor.case_reading import load_case
 from spo_advisor.conditions import Scope
@@ -81,8 +81,7 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
                                    engine_choice)[0] for when in dates}
     decisions = {when: decide_all(ruleset, evaluation.truths())
                  for when, evaluation in evaluations.items()}
-    memo: Memo = {}
-    assumed = {when: _assumed_on(ruleset, case, when, decisions[when], (prepared, counts), memo)
+    assumed = {when: _assumed_on(ruleset, case, when, decisions[when], (prepared, counts))
                for when in dates}
     timeline = [TimelineRow(date=when, incidents=sum(i.date == when for i in incidents),
                             actions=[a.action.value for a in actions if a.date == when],
@@ -123,7 +122,7 @@ def _scope(case: Case, day: date, prepared: Prepared, counts: ReplayCounts | Non
 
 
 def _assumed_on(ruleset: RuleSet, case: Case, day: date, decisions: dict[str, Decision],
-                replay: tuple[Prepared, ReplayCounts | None], memo: Memo) -> tuple[str, ...]:
+                replay: tuple[Prepared, ReplayCounts | None]) -> tuple[str, ...]:
     """The undated facts a decision on ``day`` turned on (the counterfactual decisions
     come from the evaluator alone: they are compared, never reported)."""
     prepared, counts = replay
@@ -133,7 +132,7 @@ def _assumed_on(ruleset: RuleSet, case: Case, day: date, decisions: dict[str, De
         scope = _scope(changed, day, prepare(changed, prepared, fields), counts, fields)
         return decide_all(ruleset, evaluate_ruleset(ruleset, scope).truths())
 
-    return turned_on(undated_in_use(case, day), decisions, decide, memo)
+    return turned_on(undated_in_use(case, day), decisions, decide)
 
 
 def _assumptions(case: Case, assumed: dict[date, tuple[str, ...]]) -> list[Assumption]:

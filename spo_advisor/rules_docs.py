@@ -22,7 +22,8 @@ from spo_advisor.conditions import (
     Not,
 )
 from spo_advisor.fields import AS_OF
-from spo_advisor.rules import LimbSpec, Rule, RuleSet
+from spo_advisor.rule_specs import LimbSpec
+from spo_advisor.rules import Rule, RuleSet
 
 _OPERATORS = {
     "is": "is", "in": "is one of", "contains": "includes", "contains_any": "includes any of",
