@@ -19,6 +19,7 @@ from spo_advisor.fields import case_fields
 from spo_advisor.logic import Truth
 from spo_advisor.result import CourtTerm
 from spo_advisor.rules import TERMS_FILE, RuleSet
+from spo_advisor.trusted import build
 from spo_advisor.yamlio import YamlProblem, read_text, read_yaml
 
 
@@ -60,8 +61,8 @@ class CourtTerms:
         found = []
         for rule in self.terms:
             if order in rule.spec.orders and evaluate(rule.when, scope).truth is Truth.TRUE:
-                found.append(CourtTerm(term=rule.spec.term, because=rule.spec.because,
-                                       citation=f"{self.basis[order]}; {rule.spec.source}"))
+                found.append(build(CourtTerm, term=rule.spec.term, because=rule.spec.because,
+                                   citation=f"{self.basis[order]}; {rule.spec.source}"))
         return found
 
 

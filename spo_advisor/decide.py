@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spo_advisor.derived import case_paths
 from spo_advisor.evaluator import Evaluation
@@ -101,11 +102,31 @@ def decide_all(ruleset: RuleSet, truths: Mapping[str, Truth]) -> dict[str, Decis
             for order, spec in ruleset.orders.items()}
 
 
+@dataclass(frozen=True)
+class _LimbPlan:
+    """One limb as its explanation reads it, worked out once per rule set: the facts it
+    reads and, for each, the ids of the rules concluding it."""
+
+    spec: LimbSpec
+    facts: tuple[str, ...]
+    rules: Mapping[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=16)
+def _plans(ruleset: RuleSet) -> dict[str, tuple[_LimbPlan, ...]]:
+    """Each order's limbs, planned."""
+    rules = {fact: tuple(rule.id for rule in concluding)
+             for fact, concluding in ruleset.rules_for_fact.items()}
+    return {order: tuple(_LimbPlan(limb, tuple(name for _, name in limb.facts()), rules)
+                         for limb in spec.limbs)
+            for order, spec in ruleset.orders.items()}
+
+
 def explain_order(ruleset: RuleSet, order: str, evaluation: Evaluation) -> OrderDecision:
     """The decision for ``order`` with its limbs, reasons, unmet limbs and unknown facts."""
-    facts = {fact: verdict.truth for fact, verdict in evaluation.facts.items()}
-    limbs = tuple(_limb_result(ruleset, limb, limb_status(limb, facts), evaluation)
-                  for limb in ruleset.orders[order].limbs)
+    facts = evaluation.derived_truths()
+    limbs = tuple(_limb_result(plan, limb_status(plan.spec, facts), evaluation)
+                  for plan in _plans(ruleset)[order])
     decision = decision_from_limbs([(limb.spec, limb.status) for limb in limbs])
     deciding = _deciding(limbs, decision)
     ordered = sorted(limbs, key=lambda limb: not limb.spec.trigger)
@@ -118,25 +139,35 @@ def explain_order(ruleset: RuleSet, order: str, evaluation: Evaluation) -> Order
     return OrderDecision(order, decision, deciding, limbs, reasons, unmet, unknown)
 
 
-def _limb_result(ruleset: RuleSet, limb: LimbSpec, status: LimbStatus,
-                 evaluation: Evaluation) -> LimbResult:
+_WANTED = {LimbStatus.MET: Truth.TRUE, LimbStatus.NOT_MET: Truth.FALSE,
+           LimbStatus.UNKNOWN: Truth.UNKNOWN}
+"""The truth of the rules that explain a limb of each status."""
+
+
+def _limb_result(plan: _LimbPlan, status: LimbStatus, evaluation: Evaluation) -> LimbResult:
     """The rules behind a limb's status (those with the matching truth), and the fact
     paths whose value could change it."""
-    wanted = {LimbStatus.MET: Truth.TRUE, LimbStatus.NOT_MET: Truth.FALSE,
-              LimbStatus.UNKNOWN: Truth.UNKNOWN}[status]
+    limb = plan.spec
+    wanted = _WANTED[status]
     if limb.unless is not None:
         wanted = negate(wanted)
-    facts = [name for _, name in limb.facts()]
+    facts = plan.facts
     if status is LimbStatus.NOT_MET and limb.not_met is not None \
             and evaluation.facts[limb.not_met].truth is Truth.TRUE:
-        facts, wanted = [limb.not_met], Truth.TRUE
-    rules = _unique(rule.id for fact in facts for rule in ruleset.rules_for_fact[fact]
-                    if evaluation.rules[rule.id].truth is wanted)
-    unknown: set[str] = set()
-    if status is not LimbStatus.MET:
-        for fact in facts:
-            unknown |= evaluation.facts[fact].unknown_fields
-    return LimbResult(limb, status, rules, tuple(case_paths(unknown)))
+        facts, wanted = (limb.not_met,), Truth.TRUE
+    verdicts = evaluation.rules
+    rules = _unique(rule for fact in facts for rule in plan.rules[fact]
+                    if verdicts[rule].truth is wanted)
+    if status is LimbStatus.MET:
+        return LimbResult(limb, status, rules, ())
+    unknown = frozenset().union(*(evaluation.facts[fact].unknown_fields for fact in facts))
+    return LimbResult(limb, status, rules, _case_paths(unknown))
+
+
+@lru_cache(maxsize=4096)
+def _case_paths(fields: frozenset[str]) -> tuple[str, ...]:
+    """:func:`~spo_advisor.derived.case_paths`, kept for the sets of fields met again."""
+    return tuple(case_paths(fields))
 
 
 def _deciding(limbs: Sequence[LimbResult], decision: Decision) -> str | None:

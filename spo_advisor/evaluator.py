@@ -34,6 +34,14 @@ class Evaluation:
     def _truths(self) -> dict[str, Truth]:
         return {rule_id: verdict.truth for rule_id, verdict in self.rules.items()}
 
+    def derived_truths(self) -> dict[str, Truth]:
+        """Every derived fact's truth, by fact (made once; do not change it)."""
+        return self._derived_truths
+
+    @cached_property
+    def _derived_truths(self) -> dict[str, Truth]:
+        return {fact: verdict.truth for fact, verdict in self.facts.items()}
+
 
 def fact_verdict(rule_verdicts: list[Verdict]) -> Verdict:
     """A fact holds if any rule concluding it holds; it fails only if all of them fail."""
