@@ -14,7 +14,7 @@ from spo_advisor import engine
 from spo_advisor.case import Case, canonical_json, load_case, parse_case_text
 from spo_advisor.conditions import Scope
 from spo_advisor.court_terms import CourtTerms, load_court_terms
-from spo_advisor.decide import LimbResult, OrderDecision, explain_order
+from spo_advisor.decide import LimbResult, LimbStatus, OrderDecision, explain_order
 from spo_advisor.errors import EngineError
 from spo_advisor.evaluator import Evaluation, evaluate_ruleset
 from spo_advisor.facts import case_scope, excluded_records
@@ -132,11 +132,15 @@ def _recommendation(ruleset: RuleSet, decided: OrderDecision,
                                                                 strict=True)])
 
 
+_STATUS_TEXT = {status: status.value for status in LimbStatus}
+"""A limb status as the contract writes it (a plain string)."""
+
+
 def _limb(limb: LimbResult, citation: str) -> Limb:
     """A limb as the contract has it."""
     spec = limb.spec
     return build(Limb, limb=spec.limb, text=spec.text, citation=citation,
-                 status=limb.status.value, gate=spec.gate, trigger=spec.trigger,
+                 status=_STATUS_TEXT[limb.status], gate=spec.gate, trigger=spec.trigger,
                  rules=list(limb.rules), unknown=list(limb.unknown))
 
 

@@ -37,7 +37,8 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -417,19 +418,28 @@ class _Engine:
 
         ``head`` opens every fact with this evaluation's nonce.
         """
+        with _engine_errors():
+            return _Engine._fire(handle, compiled, head, body)
+
+    @staticmethod
+    def _fire(handle: int, compiled: _Compiled, head: str, body: str) -> dict[str, Truth]:
+        """:meth:`_run`, calling the C engine directly (its errors are turned into
+        :class:`EngineError` around the whole run, not call by call)."""
         verdicts: dict[str, Truth] = {}
-        code, state = _call(_durable.assert_fact, handle, head + body)
+        assert_fact, complete = _durable.assert_fact, _durable.complete_and_start_action
+        code, state = assert_fact(handle, head + body)
         if code == _NOT_HANDLED:
             return verdicts
         if code == _OBSERVED:
             raise EngineError(_STALE)
         if code != _HANDLED:
             raise EngineError(f"the rule engine failed: result code {code}")
-        started = _call(_durable.start_action_for_state, handle, state)
+        started = _durable.start_action_for_state(handle, state)
         messages: str | None = None if started is None else started[1]
+        firings = compiled.firings
         while messages is not None:
             try:
-                firing = compiled.firings[messages[2:messages.index('"', 2)]]
+                firing = firings[messages[2:messages.index('"', 2)]]
             except (KeyError, ValueError):
                 raise EngineError("the engine fired a rule it was not given") from None
             if messages.count(head) != firing.joined:
@@ -438,8 +448,8 @@ class _Engine:
                     and verdicts.setdefault(firing.rule, firing.truth) is not firing.truth):
                 raise EngineError("the engine found a rule both true and false")
             for fact in firing.asserts:
-                _call(_durable.assert_fact, handle, head + fact)
-            messages = _call(_durable.complete_and_start_action, handle, state)
+                assert_fact(handle, head + fact)
+            messages = complete(handle, state)
         return verdicts
 
     @staticmethod
@@ -483,8 +493,15 @@ def _reset(handle: int) -> None:
 
 def _call(function: Any, *args: Any) -> Any:
     """Call the C engine; its errors (and its out-of-memory) become :class:`EngineError`."""
-    try:
+    with _engine_errors():
         return function(*args)
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The C engine's errors (and its out-of-memory) raised inside as :class:`EngineError`."""
+    try:
+        yield
     except (_durable.error, MemoryError) as error:
         text = str(error) if isinstance(error, _durable.error) else "out of memory"
         raise EngineError(f"the rule engine failed: {text}") from None
