@@ -520,9 +520,8 @@ def _count(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
         return len(records), len(records), frozenset()
     certain = possible = 0
     unknown: set[str] = set()
-    inner = Scope(scope.as_of, {}, {}, {}, f"{node.collection}.")
     for record in records:
-        verdict = where(record, inner)
+        verdict = where(record, scope)  # compiled for the records: reads only as_of
         certain += verdict.truth is Truth.TRUE
         possible += verdict.truth is not Truth.FALSE
         unknown |= verdict.unknown_fields

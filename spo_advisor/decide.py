@@ -112,28 +112,42 @@ class _LimbPlan:
     rules: Mapping[str, tuple[str, ...]]
 
 
+@dataclass(frozen=True)
+class _OrderPlan:
+    """An order's limbs planned, and their positions with the trigger first (the order
+    in which reasons and unmet rules are listed)."""
+
+    limbs: tuple[_LimbPlan, ...]
+    trigger_first: tuple[int, ...]
+
+
 @lru_cache(maxsize=16)
-def _plans(ruleset: RuleSet) -> dict[str, tuple[_LimbPlan, ...]]:
+def _plans(ruleset: RuleSet) -> dict[str, _OrderPlan]:
     """Each order's limbs, planned."""
     rules = {fact: tuple(rule.id for rule in concluding)
              for fact, concluding in ruleset.rules_for_fact.items()}
-    return {order: tuple(_LimbPlan(limb, tuple(name for _, name in limb.facts()), rules)
-                         for limb in spec.limbs)
-            for order, spec in ruleset.orders.items()}
+    plans = {}
+    for order, spec in ruleset.orders.items():
+        limbs = tuple(_LimbPlan(limb, tuple(name for _, name in limb.facts()), rules)
+                      for limb in spec.limbs)
+        first = sorted(range(len(limbs)), key=lambda index: not spec.limbs[index].trigger)
+        plans[order] = _OrderPlan(limbs, tuple(first))
+    return plans
 
 
 def explain_order(ruleset: RuleSet, order: str, evaluation: Evaluation) -> OrderDecision:
     """The decision for ``order`` with its limbs, reasons, unmet limbs and unknown facts."""
     facts = evaluation.derived_truths()
-    limbs = tuple(_limb_result(plan, limb_status(plan.spec, facts), evaluation)
-                  for plan in _plans(ruleset)[order])
+    plan = _plans(ruleset)[order]
+    limbs = tuple([_limb_result(limb, limb_status(limb.spec, facts), evaluation)
+                   for limb in plan.limbs])
     decision = decision_from_limbs([(limb.spec, limb.status) for limb in limbs])
     deciding = _deciding(limbs, decision)
-    ordered = sorted(limbs, key=lambda limb: not limb.spec.trigger)
-    reasons = _unique(rule for limb in ordered if limb.status is LimbStatus.MET
-                      for rule in limb.rules)
-    unmet = _unique(rule for limb in ordered if limb.status is LimbStatus.NOT_MET
-                    for rule in limb.rules)
+    ordered = [limbs[index] for index in plan.trigger_first]
+    reasons = _unique([rule for limb in ordered if limb.status is LimbStatus.MET
+                       for rule in limb.rules])
+    unmet = _unique([rule for limb in ordered if limb.status is LimbStatus.NOT_MET
+                     for rule in limb.rules])
     unknown = tuple(sorted({path for limb in limbs if limb.status is not LimbStatus.MET
                             for path in limb.unknown}))
     return OrderDecision(order, decision, deciding, limbs, reasons, unmet, unknown)
@@ -156,11 +170,12 @@ def _limb_result(plan: _LimbPlan, status: LimbStatus, evaluation: Evaluation) ->
             and evaluation.facts[limb.not_met].truth is Truth.TRUE:
         facts, wanted = (limb.not_met,), Truth.TRUE
     verdicts = evaluation.rules
-    rules = _unique(rule for fact in facts for rule in plan.rules[fact]
-                    if verdicts[rule].truth is wanted)
+    rules = _unique([rule for fact in facts for rule in plan.rules[fact]
+                     if verdicts[rule].truth is wanted])
     if status is LimbStatus.MET:
         return LimbResult(limb, status, rules, ())
-    unknown = frozenset().union(*(evaluation.facts[fact].unknown_fields for fact in facts))
+    fact_verdicts = evaluation.facts
+    unknown = frozenset().union(*[fact_verdicts[fact].unknown_fields for fact in facts])
     return LimbResult(limb, status, rules, _case_paths(unknown))
 
 

@@ -97,7 +97,11 @@ def evaluate_ruleset(ruleset: RuleSet, scope: Scope) -> Evaluation:
         else:
             verdict = step.when(values, scope)
         rule_verdicts[step.id] = verdict
-        if step.completes is not None:
+        if step.completes is None:
+            continue
+        if len(step.concluding) == 1:  # the fact of one rule is that rule's verdict
+            fact_verdicts[step.completes] = verdict
+        else:
             fact_verdicts[step.completes] = fact_verdict(
                 [rule_verdicts[rule_id] for rule_id in step.concluding])
     return Evaluation(rule_verdicts, fact_verdicts, ruleset, scope)

@@ -20,10 +20,12 @@ _set = object.__setattr__
 
 
 @cache
-def _defaults(cls: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
-    """Each field with a default, and the field info that gives it."""
-    return tuple((name, info) for name, info in cls.model_fields.items()
-                 if not info.is_required())
+def _fields(cls: type[BaseModel]) -> tuple[int, tuple[tuple[str, Any], ...]]:
+    """How many fields ``cls`` has, and each field with a default with the field info
+    that gives it."""
+    fields = cls.model_fields
+    return len(fields), tuple((name, info) for name, info in fields.items()
+                              if not info.is_required())
 
 
 def build(cls: type[M], **values: Any) -> M:
@@ -32,9 +34,10 @@ def build(cls: type[M], **values: Any) -> M:
     would record them."""
     model = cls.__new__(cls)
     data = values
-    missing = [(name, info) for name, info in _defaults(cls) if name not in values]
-    if missing:
-        data = {name: info.get_default(call_default_factory=True) for name, info in missing}
+    count, defaults = _fields(cls)
+    if len(values) < count:
+        data = {name: info.get_default(call_default_factory=True) for name, info in defaults
+                if name not in values}
         data.update(values)
     _set(model, "__dict__", data)
     _set(model, "__pydantic_fields_set__", set(values))
