@@ -73,8 +73,8 @@ class Node:
         return compile_condition(self)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled without its closure, which is compiled again where it is used."""
-        return {key: value for key, value in self.__dict__.items() if key != "compiled"}
+        """Pickled without its closures, which are compiled again where they are used."""
+        return {key: value for key, value in self.__dict__.items() if key not in _CLOSURES}
 
 
 @dataclass(frozen=True, eq=False)
@@ -532,6 +532,8 @@ def _count(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
 
 Compiled = Callable[[Mapping[str, Any], Scope], Verdict]
 """A condition compiled: its verdict from field values and a scope."""
+_CLOSURES = frozenset({"compiled", "compiled_where"})
+"""The cached properties of nodes that hold compiled closures."""
 
 
 def compile_condition(node: Node, prefix: str = "") -> Compiled:

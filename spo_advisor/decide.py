@@ -102,6 +102,13 @@ def decide_all(ruleset: RuleSet, truths: Mapping[str, Truth]) -> dict[str, Decis
             for order, spec in ruleset.orders.items()}
 
 
+_WANTED = {LimbStatus.MET: Truth.TRUE, LimbStatus.NOT_MET: Truth.FALSE,
+           LimbStatus.UNKNOWN: Truth.UNKNOWN}
+"""The truth of the rules that explain a limb of each status."""
+_WANTED_UNLESS = {status: negate(truth) for status, truth in _WANTED.items()}
+"""The same for a limb met by a fact failing (``unless``)."""
+
+
 @dataclass(frozen=True)
 class _LimbPlan:
     """One limb as its explanation reads it, worked out once per rule set: the facts it
@@ -110,6 +117,8 @@ class _LimbPlan:
     spec: LimbSpec
     facts: tuple[str, ...]
     rules: Mapping[str, tuple[str, ...]]
+    wanted: Mapping[LimbStatus, Truth]
+    """The truth of the rules that explain each status (negated for an ``unless`` limb)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,8 @@ def _plans(ruleset: RuleSet) -> dict[str, _OrderPlan]:
              for fact, concluding in ruleset.rules_for_fact.items()}
     plans = {}
     for order, spec in ruleset.orders.items():
-        limbs = tuple(_LimbPlan(limb, tuple(name for _, name in limb.facts()), rules)
+        limbs = tuple(_LimbPlan(limb, tuple(name for _, name in limb.facts()), rules,
+                                _WANTED_UNLESS if limb.unless is not None else _WANTED)
                       for limb in spec.limbs)
         first = sorted(range(len(limbs)), key=lambda index: not spec.limbs[index].trigger)
         plans[order] = _OrderPlan(limbs, tuple(first))
@@ -153,18 +163,11 @@ def explain_order(ruleset: RuleSet, order: str, evaluation: Evaluation) -> Order
     return OrderDecision(order, decision, deciding, limbs, reasons, unmet, unknown)
 
 
-_WANTED = {LimbStatus.MET: Truth.TRUE, LimbStatus.NOT_MET: Truth.FALSE,
-           LimbStatus.UNKNOWN: Truth.UNKNOWN}
-"""The truth of the rules that explain a limb of each status."""
-
-
 def _limb_result(plan: _LimbPlan, status: LimbStatus, evaluation: Evaluation) -> LimbResult:
     """The rules behind a limb's status (those with the matching truth), and the fact
     paths whose value could change it."""
     limb = plan.spec
-    wanted = _WANTED[status]
-    if limb.unless is not None:
-        wanted = negate(wanted)
+    wanted = plan.wanted[status]
     facts = plan.facts
     if status is LimbStatus.NOT_MET and limb.not_met is not None \
             and evaluation.facts[limb.not_met].truth is Truth.TRUE:
