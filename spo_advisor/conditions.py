@@ -1,9 +1,12 @@
 """The condition language: parse it, evaluate it in three-valued logic, list what it uses.
 
 The pure-Python evaluation here is the source of every explanation, and on Pythons where
-durable_rules cannot be built it is also the engine. It never short-circuits: every node
-gets a truth value, so "why not" and "unknown" can be read off the whole tree. Nodes
-compare by identity (each is one place in one rule) and evaluate themselves.
+durable_rules cannot be built it is also the engine. Interpreted (:func:`evaluate`), it
+never short-circuits: every node gets a truth value, so "why not" and "unknown" can be
+read off the whole tree. Nodes compare by identity (each is one place in one rule) and
+evaluate themselves. Each condition is also compiled once into a closure
+(:attr:`Node.compiled`) giving the same verdict without the trace: what every assessment
+runs.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from spo_advisor.conditions import Node, ParseContext, Scope, evaluate, parse_condition
+from spo_advisor.conditions import Node, ParseContext, Scope, parse_condition
 from spo_advisor.errors import Problem, RuleSetError
 from spo_advisor.fields import case_fields
 from spo_advisor.logic import Truth
@@ -60,7 +60,8 @@ class CourtTerms:
         """The terms that the recorded facts make necessary for ``order``."""
         found = []
         for rule in self.terms:
-            if order in rule.spec.orders and evaluate(rule.when, scope).truth is Truth.TRUE:
+            if order in rule.spec.orders \
+                    and rule.when.compiled(scope.values, scope).truth is Truth.TRUE:
                 found.append(build(CourtTerm, term=rule.spec.term, because=rule.spec.because,
                                    citation=f"{self.basis[order]}; {rule.spec.source}"))
         return found
