@@ -112,11 +112,12 @@ _WANTED_UNLESS = {status: negate(truth) for status, truth in _WANTED.items()}
 @dataclass(frozen=True)
 class _LimbPlan:
     """One limb as its explanation reads it, worked out once per rule set: the facts it
-    reads and, for each, the ids of the rules concluding it."""
+    reads and the rules concluding them; the same for its ``not_met`` fact alone."""
 
     spec: LimbSpec
     facts: tuple[str, ...]
-    rules: Mapping[str, tuple[str, ...]]
+    rules: tuple[str, ...]
+    not_met_rules: tuple[str, ...]
     wanted: Mapping[LimbStatus, Truth]
     """The truth of the rules that explain each status (negated for an ``unless`` limb)."""
 
@@ -133,13 +134,16 @@ class _OrderPlan:
 @lru_cache(maxsize=16)
 def _plans(ruleset: RuleSet) -> dict[str, _OrderPlan]:
     """Each order's limbs, planned."""
-    rules = {fact: tuple(rule.id for rule in concluding)
-             for fact, concluding in ruleset.rules_for_fact.items()}
+    def concluding(facts: Iterable[str]) -> tuple[str, ...]:
+        return _unique(rule.id for fact in facts for rule in ruleset.rules_for_fact[fact])
+
     plans = {}
     for order, spec in ruleset.orders.items():
-        limbs = tuple(_LimbPlan(limb, tuple(name for _, name in limb.facts()), rules,
+        limbs = tuple(_LimbPlan(limb, facts, concluding(facts),
+                                concluding([limb.not_met] if limb.not_met else []),
                                 _WANTED_UNLESS if limb.unless is not None else _WANTED)
-                      for limb in spec.limbs)
+                      for limb in spec.limbs
+                      for facts in [tuple(name for _, name in limb.facts())])
         first = sorted(range(len(limbs)), key=lambda index: not spec.limbs[index].trigger)
         plans[order] = _OrderPlan(limbs, tuple(first))
     return plans
@@ -167,14 +171,12 @@ def _limb_result(plan: _LimbPlan, status: LimbStatus, evaluation: Evaluation) ->
     """The rules behind a limb's status (those with the matching truth), and the fact
     paths whose value could change it."""
     limb = plan.spec
-    wanted = plan.wanted[status]
-    facts = plan.facts
+    wanted, facts, candidates = plan.wanted[status], plan.facts, plan.rules
     if status is LimbStatus.NOT_MET and limb.not_met is not None \
             and evaluation.facts[limb.not_met].truth is Truth.TRUE:
-        facts, wanted = (limb.not_met,), Truth.TRUE
+        wanted, facts, candidates = Truth.TRUE, (limb.not_met,), plan.not_met_rules
     verdicts = evaluation.rules
-    rules = _unique([rule for fact in facts for rule in plan.rules[fact]
-                     if verdicts[rule].truth is wanted])
+    rules = tuple([rule for rule in candidates if verdicts[rule].truth is wanted])
     if status is LimbStatus.MET:
         return LimbResult(limb, status, rules, ())
     fact_verdicts = evaluation.facts
