@@ -21,6 +21,7 @@ from spo_advisor.facts import case_scope, excluded_records
 from spo_advisor.logic import Decision, Truth
 from spo_advisor.result import (
     Assessment,
+    CourtTerm,
     Excluded,
     Limb,
     Recommendation,
@@ -115,10 +116,7 @@ def _limb_citations(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
 
 
 def _recommendation(ruleset: RuleSet, decided: OrderDecision,
-                    evaluation: Evaluation) -> Recommendation:
-    terms = []
-    if decided.decision is Decision.RECOMMENDED:
-        terms = court_terms_for(ruleset).for_order(decided.order, evaluation.scope)
+                    terms: list[CourtTerm]) -> Recommendation:
     refs = _rule_refs(ruleset)
     citations = _limb_citations(ruleset)[decided.order]
     return build(
@@ -205,12 +203,14 @@ def assess_evaluated(case: Case | dict[str, Any] | str | Path, as_of: date | Non
     decided = [explain_order(ruleset, order, evaluation) for order in ruleset.orders]
     position = {order: index for index, order in enumerate(ruleset.orders)}
     decided.sort(key=lambda d: (d.decision.rank, position[d.order]))
+    terms = court_terms_for(ruleset).for_orders(
+        [d.order for d in decided if d.decision is Decision.RECOMMENDED], evaluation.scope)
     assessment = build(
         Assessment, case_id=case.case_id, as_of=day,
         excluded=[build(Excluded, path=path, date=when)
                   for path, when in excluded_records(case, day)],
         ruleset=_ruleset_info(ruleset),
-        recommendations=[_recommendation(ruleset, d, evaluation) for d in decided],
+        recommendations=[_recommendation(ruleset, d, terms.get(d.order, [])) for d in decided],
         risk=risk_of(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
         engine="durable_rules" if engine_used == "durable_rules" else "python",
         library_version=library_version(), input_sha256=input_sha256(case))

@@ -8,6 +8,7 @@ unknown fact.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +57,17 @@ class CourtTerms:
         self.basis = basis
         self.terms = terms
 
-    def for_order(self, order: str, scope: Scope) -> list[CourtTerm]:
-        """The terms that the recorded facts make necessary for ``order``."""
-        found = []
+    def for_orders(self, orders: Collection[str], scope: Scope) -> dict[str, list[CourtTerm]]:
+        """The terms that the recorded facts make necessary for each of ``orders``; each
+        term's condition is evaluated once, however many orders it serves."""
+        found: dict[str, list[CourtTerm]] = {order: [] for order in orders}
         for rule in self.terms:
-            if order in rule.spec.orders \
-                    and rule.when.compiled(scope.values, scope).truth is Truth.TRUE:
-                found.append(build(CourtTerm, term=rule.spec.term, because=rule.spec.because,
-                                   citation=f"{self.basis[order]}; {rule.spec.source}"))
+            serves = [order for order in rule.spec.orders if order in found]
+            if serves and rule.when.compiled(scope.values, scope).truth is Truth.TRUE:
+                for order in serves:
+                    found[order].append(build(
+                        CourtTerm, term=rule.spec.term, because=rule.spec.because,
+                        citation=f"{self.basis[order]}; {rule.spec.source}"))
         return found
 
 
