@@ -588,8 +588,19 @@ def _compile_not(part: Compiled) -> Compiled:
     return negated
 
 
+_SET_TESTS: dict[str, Callable[[Any, frozenset[Any]], bool]] = {
+    "in": lambda value, operand: value in operand,
+    "contains_any": lambda value, operand: not operand.isdisjoint(value),
+}
+"""The tests of a list operand, on the operand as a set: the same answers, found faster."""
+
+
 def _compile_field(node: FieldTest, prefix: str) -> Compiled:
-    path, test, operand = node.path, node.test, node.operand
+    path = node.path
+    test: Callable[[Any, Any], bool] = node.test
+    operand: Any = node.operand
+    if node.op in _SET_TESTS and isinstance(operand, tuple):
+        test, operand = _SET_TESTS[node.op], frozenset(operand)
     unknown = Verdict(Truth.UNKNOWN, frozenset((prefix + path,)))
     if operand is AS_OF_OPERAND:
         def against_as_of(values: Mapping[str, Any], scope: Scope) -> Verdict:
