@@ -137,15 +137,16 @@ def _plans(ruleset: RuleSet) -> dict[str, _OrderPlan]:
     def concluding(facts: Iterable[str]) -> tuple[str, ...]:
         return _unique(rule.id for fact in facts for rule in ruleset.rules_for_fact[fact])
 
+    def limb_plan(limb: LimbSpec) -> _LimbPlan:
+        facts = tuple(name for _, name in limb.facts())
+        return _LimbPlan(limb, facts, concluding(facts),
+                         concluding([limb.not_met] if limb.not_met else []),
+                         _WANTED_UNLESS if limb.unless is not None else _WANTED)
+
     plans = {}
     for order, spec in ruleset.orders.items():
-        limbs = tuple(_LimbPlan(limb, facts, concluding(facts),
-                                concluding([limb.not_met] if limb.not_met else []),
-                                _WANTED_UNLESS if limb.unless is not None else _WANTED)
-                      for limb in spec.limbs
-                      for facts in [tuple(name for _, name in limb.facts())])
-        first = sorted(range(len(limbs)), key=lambda index: not spec.limbs[index].trigger)
-        plans[order] = _OrderPlan(limbs, tuple(first))
+        first = sorted(range(len(spec.limbs)), key=lambda index: not spec.limbs[index].trigger)
+        plans[order] = _OrderPlan(tuple(map(limb_plan, spec.limbs)), tuple(first))
     return plans
 
 
