@@ -15,7 +15,7 @@ from spo_advisor.case import Case, canonical_json
 from spo_advisor.case_reading import load_case, parse_case_text
 from spo_advisor.conditions import Scope
 from spo_advisor.court_terms import CourtTerms, load_court_terms
-from spo_advisor.decide import LimbResult, OrderDecision, explain_order
+from spo_advisor.decide import LimbResult, LimbStatus, OrderDecision, explain_order
 from spo_advisor.digest import sealed
 from spo_advisor.errors import EngineError
 from spo_advisor.evaluator import Evaluation, evaluate_ruleset
@@ -23,6 +23,7 @@ from spo_advisor.facts import case_scope, excluded_records
 from spo_advisor.logic import Decision, Truth
 from spo_advisor.result import (
     Assessment,
+    CourtTerm,
     Excluded,
     Limb,
     Recommendation,
@@ -32,8 +33,10 @@ from spo_advisor.result import (
     RulesetInfo,
     Stalking,
 )
+from spo_advisor.rule_specs import LimbSpec
 from spo_advisor.rules import RuleSet, load_ruleset
 from spo_advisor.shipped import shipped_rules
+from spo_advisor.trusted import build
 
 DEFAULT_RULES = shipped_rules()
 EngineChoice = Literal["auto", "durable_rules", "python"]
@@ -91,32 +94,55 @@ def run_rules(ruleset: RuleSet, scope: Scope,
     return evaluation, "durable_rules"
 
 
-def _refs(ruleset: RuleSet, rule_ids: tuple[str, ...]) -> list[RuleRef]:
-    return [RuleRef(rule=rule_id, text=ruleset.by_id[rule_id].limb,
-                    citation=ruleset.by_id[rule_id].citation) for rule_id in rule_ids]
+@lru_cache(maxsize=8)
+def _rule_refs(ruleset: RuleSet) -> dict[str, RuleRef]:
+    """Each rule as a reason cites it (immutable, so shared by every assessment)."""
+    return {rule.id: RuleRef(rule=rule.id, text=rule.limb, citation=rule.citation)
+            for rule in ruleset.rules}
+
+
+@lru_cache(maxsize=8)
+def _ruleset_info(ruleset: RuleSet) -> RulesetInfo:
+    """The rule set as an assessment names it (immutable, so shared)."""
+    return RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256)
+
+
+@lru_cache(maxsize=8)
+def _limb_citations(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+    """Each order's limb citations, in limb order: the limb's own, else that of the rules
+    concluding its fact."""
+    def citation(limb: LimbSpec) -> str:
+        concluding = ruleset.rules_for_fact.get(limb.fact or "", ())
+        return limb.citation or "; ".join(dict.fromkeys(r.citation for r in concluding))
+
+    return {order: tuple(map(citation, spec.limbs)) for order, spec in ruleset.orders.items()}
 
 
 def _recommendation(ruleset: RuleSet, decided: OrderDecision,
-                    evaluation: Evaluation) -> Recommendation:
-    terms = []
-    if decided.decision is Decision.RECOMMENDED:
-        terms = court_terms_for(ruleset).for_order(decided.order, evaluation.scope)
-    return Recommendation(
+                    terms: list[CourtTerm]) -> Recommendation:
+    refs = _rule_refs(ruleset)
+    citations = _limb_citations(ruleset)[decided.order]
+    return build(
+        Recommendation,
         order=decided.order, title=ruleset.orders[decided.order].title,
         decision=decided.decision, deciding_rule=decided.deciding_rule,
-        reasons=_refs(ruleset, decided.reasons), unmet=_refs(ruleset, decided.unmet),
+        reasons=[refs[rule] for rule in decided.reasons],
+        unmet=[refs[rule] for rule in decided.unmet],
         unknown=list(decided.unknown), court_terms=terms,
-        limbs=[_limb(ruleset, limb) for limb in decided.limbs])
+        limbs=[_limb(limb, citation) for limb, citation in zip(decided.limbs, citations,
+                                                                strict=True)])
 
 
-def _limb(ruleset: RuleSet, limb: LimbResult) -> Limb:
-    """A limb as the contract has it; its citation is the limb's own, else that of the
-    rules concluding its fact."""
-    concluding = ruleset.rules_for_fact.get(limb.spec.fact or "", ())
-    citation = limb.spec.citation or "; ".join(dict.fromkeys(r.citation for r in concluding))
-    return Limb(limb=limb.spec.limb, text=limb.spec.text, citation=citation,
-                status=limb.status.value, gate=limb.spec.gate, trigger=limb.spec.trigger,
-                rules=list(limb.rules), unknown=list(limb.unknown))
+_STATUS_TEXT = {status: status.value for status in LimbStatus}
+"""A limb status as the contract writes it (a plain string)."""
+
+
+def _limb(limb: LimbResult, citation: str) -> Limb:
+    """A limb as the contract has it."""
+    spec = limb.spec
+    return build(Limb, limb=spec.limb, text=spec.text, citation=citation,
+                 status=_STATUS_TEXT[limb.status], gate=spec.gate, trigger=spec.trigger,
+                 rules=list(limb.rules), unknown=list(limb.unknown))
 
 
 def risk_of(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
@@ -133,14 +159,14 @@ def risk_of(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
     unknown = sorted(frozenset().union(*(v.unknown_fields for v in could_rise)))
     indicators = [f for f in spec.indicators if evaluation.facts[f].truth is Truth.TRUE]
     context = [f for f in spec.context if evaluation.facts[f].truth is Truth.TRUE]
-    return Risk(level=level, indicators=indicators, unknown=unknown, context=context)
+    return build(Risk, level=level, indicators=indicators, unknown=unknown, context=context)
 
 
 def _stalking(ruleset: RuleSet, evaluation: Evaluation) -> Stalking:
     four = evaluation.facts[ruleset.header.stalking.four_met].truth.as_bool()
     acts = sorted({behaviour for incident in evaluation.scope.records.get("incidents", ())
                    for behaviour in incident["behaviours"]})
-    return Stalking(four_met=four, acts=acts)
+    return build(Stalking, four_met=four, acts=acts)
 
 
 def assess(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, *,
@@ -180,11 +206,14 @@ def assess_evaluated(case: Case | dict[str, Any] | str | Path, as_of: date | Non
     decided = [explain_order(ruleset, order, evaluation) for order in ruleset.orders]
     position = {order: index for index, order in enumerate(ruleset.orders)}
     decided.sort(key=lambda d: (d.decision.rank, position[d.order]))
-    assessment = Assessment(
-        case_id=case.case_id, as_of=day,
-        excluded=[Excluded(path=path, date=when) for path, when in excluded_records(case, day)],
-        ruleset=RulesetInfo(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256),
-        recommendations=[_recommendation(ruleset, d, evaluation) for d in decided],
+    terms = court_terms_for(ruleset).for_orders(
+        [d.order for d in decided if d.decision is Decision.RECOMMENDED], evaluation.scope)
+    assessment = build(
+        Assessment, case_id=case.case_id, as_of=day,
+        excluded=[build(Excluded, path=path, date=when)
+                  for path, when in excluded_records(case, day)],
+        ruleset=_ruleset_info(ruleset),
+        recommendations=[_recommendation(ruleset, d, terms.get(d.order, [])) for d in decided],
         risk=risk_of(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
         engine="durable_rules" if engine_used == "durable_rules" else "python",
         library_version=library_version(), input_sha256=input_sha256(case))

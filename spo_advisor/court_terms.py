@@ -8,17 +8,19 @@ unknown fact.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from spo_advisor.conditions import Node, ParseContext, Scope, evaluate, parse_condition
+from spo_advisor.conditions import Node, ParseContext, Scope, parse_condition
 from spo_advisor.errors import Problem, RuleSetError
 from spo_advisor.fields import case_fields
 from spo_advisor.logic import Truth
 from spo_advisor.result import CourtTerm
 from spo_advisor.rules import TERMS_FILE, RuleSet
+from spo_advisor.trusted import build
 from spo_advisor.yamlio import YamlProblem, read_text, read_yaml
 
 
@@ -55,13 +57,17 @@ class CourtTerms:
         self.basis = basis
         self.terms = terms
 
-    def for_order(self, order: str, scope: Scope) -> list[CourtTerm]:
-        """The terms that the recorded facts make necessary for ``order``."""
-        found = []
+    def for_orders(self, orders: Collection[str], scope: Scope) -> dict[str, list[CourtTerm]]:
+        """The terms that the recorded facts make necessary for each of ``orders``; each
+        term's condition is evaluated once, however many orders it serves."""
+        found: dict[str, list[CourtTerm]] = {order: [] for order in orders}
         for rule in self.terms:
-            if order in rule.spec.orders and evaluate(rule.when, scope).truth is Truth.TRUE:
-                found.append(CourtTerm(term=rule.spec.term, because=rule.spec.because,
-                                       citation=f"{self.basis[order]}; {rule.spec.source}"))
+            serves = [order for order in rule.spec.orders if order in found]
+            if serves and rule.when.compiled(scope.values, scope).truth is Truth.TRUE:
+                for order in serves:
+                    found[order].append(build(
+                        CourtTerm, term=rule.spec.term, because=rule.spec.because,
+                        citation=f"{self.basis[order]}; {rule.spec.source}"))
         return found
 
 

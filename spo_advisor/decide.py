@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spo_advisor.evaluator import Evaluation
 from spo_advisor.fields import case_paths
@@ -102,42 +103,93 @@ def decide_all(ruleset: RuleSet, truths: Mapping[str, Truth]) -> dict[str, Decis
             for order, spec in ruleset.orders.items()}
 
 
+_WANTED = {LimbStatus.MET: Truth.TRUE, LimbStatus.NOT_MET: Truth.FALSE,
+           LimbStatus.UNKNOWN: Truth.UNKNOWN}
+"""The truth of the rules that explain a limb of each status."""
+_WANTED_UNLESS = {status: negate(truth) for status, truth in _WANTED.items()}
+"""The same for a limb met by a fact failing (``unless``)."""
+
+
+@dataclass(frozen=True)
+class _LimbPlan:
+    """One limb as its explanation reads it, worked out once per rule set: the facts it
+    reads and the rules concluding them; the same for its ``not_met`` fact alone."""
+
+    spec: LimbSpec
+    facts: tuple[str, ...]
+    rules: tuple[str, ...]
+    not_met_rules: tuple[str, ...]
+    wanted: Mapping[LimbStatus, Truth]
+    """The truth of the rules that explain each status (negated for an ``unless`` limb)."""
+
+
+@dataclass(frozen=True)
+class _OrderPlan:
+    """An order's limbs planned, and their positions with the trigger first (the order
+    in which reasons and unmet rules are listed)."""
+
+    limbs: tuple[_LimbPlan, ...]
+    trigger_first: tuple[int, ...]
+
+
+@lru_cache(maxsize=16)
+def _plans(ruleset: RuleSet) -> dict[str, _OrderPlan]:
+    """Each order's limbs, planned."""
+    def concluding(facts: Iterable[str]) -> tuple[str, ...]:
+        return _unique(rule.id for fact in facts for rule in ruleset.rules_for_fact[fact])
+
+    def limb_plan(limb: LimbSpec) -> _LimbPlan:
+        facts = tuple(name for _, name in limb.facts())
+        return _LimbPlan(limb, facts, concluding(facts),
+                         concluding([limb.not_met] if limb.not_met else []),
+                         _WANTED_UNLESS if limb.unless is not None else _WANTED)
+
+    plans = {}
+    for order, spec in ruleset.orders.items():
+        first = sorted(range(len(spec.limbs)), key=lambda index: not spec.limbs[index].trigger)
+        plans[order] = _OrderPlan(tuple(map(limb_plan, spec.limbs)), tuple(first))
+    return plans
+
+
 def explain_order(ruleset: RuleSet, order: str, evaluation: Evaluation) -> OrderDecision:
     """The decision for ``order`` with its limbs, reasons, unmet limbs and unknown facts."""
-    facts = {fact: verdict.truth for fact, verdict in evaluation.facts.items()}
-    limbs = tuple(_limb_result(ruleset, limb, limb_status(limb, facts), evaluation)
-                  for limb in ruleset.orders[order].limbs)
+    facts = evaluation.derived_truths()
+    plan = _plans(ruleset)[order]
+    limbs = tuple([_limb_result(limb, limb_status(limb.spec, facts), evaluation)
+                   for limb in plan.limbs])
     decision = decision_from_limbs([(limb.spec, limb.status) for limb in limbs])
     deciding = _deciding(limbs, decision)
-    ordered = sorted(limbs, key=lambda limb: not limb.spec.trigger)
-    reasons = _unique(rule for limb in ordered if limb.status is LimbStatus.MET
-                      for rule in limb.rules)
-    unmet = _unique(rule for limb in ordered if limb.status is LimbStatus.NOT_MET
-                    for rule in limb.rules)
+    ordered = [limbs[index] for index in plan.trigger_first]
+    reasons = _unique([rule for limb in ordered if limb.status is LimbStatus.MET
+                       for rule in limb.rules])
+    unmet = _unique([rule for limb in ordered if limb.status is LimbStatus.NOT_MET
+                     for rule in limb.rules])
     unknown = tuple(sorted({path for limb in limbs if limb.status is not LimbStatus.MET
                             for path in limb.unknown}))
     return OrderDecision(order, decision, deciding, limbs, reasons, unmet, unknown)
 
 
-def _limb_result(ruleset: RuleSet, limb: LimbSpec, status: LimbStatus,
-                 evaluation: Evaluation) -> LimbResult:
+def _limb_result(plan: _LimbPlan, status: LimbStatus, evaluation: Evaluation) -> LimbResult:
     """The rules behind a limb's status (those with the matching truth), and the fact
     paths whose value could change it."""
-    wanted = {LimbStatus.MET: Truth.TRUE, LimbStatus.NOT_MET: Truth.FALSE,
-              LimbStatus.UNKNOWN: Truth.UNKNOWN}[status]
-    if limb.unless is not None:
-        wanted = negate(wanted)
-    facts = [name for _, name in limb.facts()]
+    limb = plan.spec
+    wanted, facts, candidates = plan.wanted[status], plan.facts, plan.rules
     if status is LimbStatus.NOT_MET and limb.not_met is not None \
             and evaluation.facts[limb.not_met].truth is Truth.TRUE:
-        facts, wanted = [limb.not_met], Truth.TRUE
-    rules = _unique(rule.id for fact in facts for rule in ruleset.rules_for_fact[fact]
-                    if evaluation.rules[rule.id].truth is wanted)
-    unknown: set[str] = set()
-    if status is not LimbStatus.MET:
-        for fact in facts:
-            unknown |= evaluation.facts[fact].unknown_fields
-    return LimbResult(limb, status, rules, tuple(case_paths(unknown)))
+        wanted, facts, candidates = Truth.TRUE, (limb.not_met,), plan.not_met_rules
+    verdicts = evaluation.rules
+    rules = tuple([rule for rule in candidates if verdicts[rule].truth is wanted])
+    if status is LimbStatus.MET:
+        return LimbResult(limb, status, rules, ())
+    fact_verdicts = evaluation.facts
+    unknown = frozenset().union(*[fact_verdicts[fact].unknown_fields for fact in facts])
+    return LimbResult(limb, status, rules, _case_paths(unknown))
+
+
+@lru_cache(maxsize=4096)
+def _case_paths(fields: frozenset[str]) -> tuple[str, ...]:
+    """:func:`~spo_advisor.derived.case_paths`, kept for the sets of fields met again."""
+    return tuple(case_paths(fields))
 
 
 def _deciding(limbs: Sequence[LimbResult], decision: Decision) -> str | None:

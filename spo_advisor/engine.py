@@ -16,7 +16,7 @@ guards against instead:
   with one firing before use: the engine frees an uninitialised pointer when it deletes
   a session in which nothing has fired yet (see :func:`_prime`);
 - the engine finds sessions, facts and properties by 32-bit FNV-1 hashes, never by
-  value. Evaluations use one session id, so no two cases can share a session; every
+  value. Evaluations use one session id, one at a time, each leaving it empty; every
   fact id and property name is checked at compile time to have a hash of its own;
 - one lock around every engine call (the C engine is not thread-safe): evaluations run
   one at a time, and a caller waits for the lock, however many threads call at once; a
@@ -25,7 +25,9 @@ guards against instead:
   that nonce; a session still holding facts before an evaluation starts, an engine error
   code, an exception while handling a firing, a firing of an unknown rule and a rule
   found both true and false are raised as :class:`~spo_advisor.errors.EngineError`,
-  never returned; the session is deleted after every evaluation, whatever happened;
+  never returned; every fact an evaluation asserts is retracted after it (one call), so
+  the next evaluation reuses the session (creating one costs more than evaluating a
+  case), and the session is deleted whenever anything went wrong;
 - the engine's limits are kept: properties per fact are counted when a rule set is
   compiled, and joins longer than the engine takes are made in steps.
 """
@@ -37,7 +39,8 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -75,7 +78,7 @@ MAX_JOIN = 16
 """Most facts the engine joins in one rule (longer joins are made in steps)."""
 
 SESSION = "s"
-"""The one session id: evaluations are serialised, and each deletes its session."""
+"""The one session id: evaluations are serialised, and each leaves the session empty."""
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2  # engine result codes that are not failures
 _NO_SESSION = 309  # the engine's error code for a session id with no state
 _STALE = "engine session still holds facts from an earlier evaluation"
@@ -402,34 +405,49 @@ class _Engine:
             try:
                 fired = self._run(handle, compiled, f'{{"k":{next(self.nonces)},', body)
             except EngineError:
+                _reset(handle)
                 raise
             except Exception as error:  # a fault while handling a firing: never a result
-                raise EngineError(f"the rule engine failed: {type(error).__name__}") from error
-            finally:
                 _reset(handle)
+                raise EngineError(f"the rule engine failed: {type(error).__name__}") from error
         truths = {rule.id: Truth.UNKNOWN for rule in ruleset.rules}
         truths.update(fired)
         return truths
 
     @staticmethod
     def _run(handle: int, compiled: _Compiled, head: str, body: str) -> dict[str, Truth]:
-        """Assert the case, then handle every firing until the engine has none left.
+        """Assert the case, handle every firing until the engine has none left, then
+        retract every fact asserted (in one call), leaving the session for the next.
 
         ``head`` opens every fact with this evaluation's nonce.
         """
+        asserted = [head + body]
+        with _engine_errors():
+            verdicts = _Engine._fire(handle, compiled, head, asserted)
+            _durable.retract_facts(handle, "[" + ",".join(dict.fromkeys(asserted)) + "]")
+        return verdicts
+
+    @staticmethod
+    def _fire(handle: int, compiled: _Compiled, head: str,
+              asserted: list[str]) -> dict[str, Truth]:
+        """:meth:`_run` but the retraction: assert ``asserted`` (the case), and add each
+        fact a firing asserts. Calls the C engine directly (its errors are turned into
+        :class:`EngineError` around the whole run, not call by call)."""
         verdicts: dict[str, Truth] = {}
-        code, state = _call(_durable.assert_fact, handle, head + body)
+        assert_fact, complete = _durable.assert_fact, _durable.complete_and_start_action
+        code, state = assert_fact(handle, asserted[0])
         if code == _NOT_HANDLED:
             return verdicts
         if code == _OBSERVED:
             raise EngineError(_STALE)
         if code != _HANDLED:
             raise EngineError(f"the rule engine failed: result code {code}")
-        started = _call(_durable.start_action_for_state, handle, state)
+        started = _durable.start_action_for_state(handle, state)
         messages: str | None = None if started is None else started[1]
+        firings = compiled.firings
         while messages is not None:
             try:
-                firing = compiled.firings[messages[2:messages.index('"', 2)]]
+                firing = firings[messages[2:messages.index('"', 2)]]
             except (KeyError, ValueError):
                 raise EngineError("the engine fired a rule it was not given") from None
             if messages.count(head) != firing.joined:
@@ -438,21 +456,23 @@ class _Engine:
                     and verdicts.setdefault(firing.rule, firing.truth) is not firing.truth):
                 raise EngineError("the engine found a rule both true and false")
             for fact in firing.asserts:
-                _call(_durable.assert_fact, handle, head + fact)
-            messages = _call(_durable.complete_and_start_action, handle, state)
+                asserted.append(head + fact)
+                assert_fact(handle, asserted[-1])
+            messages = complete(handle, state)
         return verdicts
 
     @staticmethod
     def _check_empty(handle: int) -> None:
-        """Refuse to run on a session that holds facts; clear it for the next evaluation."""
+        """Refuse to run on a session that holds facts, and delete it for the next
+        evaluation; an empty session (as every evaluation leaves it) is reused."""
         try:
             facts = _durable.get_facts(handle, SESSION)
         except _durable.error as error:
             if str(error).endswith(f"error code: {_NO_SESSION}"):
-                return  # no session, as every evaluation leaves it
+                return  # no session yet, or deleted after a failure
             raise EngineError(f"the rule engine failed: {error}") from None
-        _reset(handle)
         if facts != "[]":
+            _reset(handle)
             raise EngineError(_STALE)
 
 
@@ -483,8 +503,15 @@ def _reset(handle: int) -> None:
 
 def _call(function: Any, *args: Any) -> Any:
     """Call the C engine; its errors (and its out-of-memory) become :class:`EngineError`."""
-    try:
+    with _engine_errors():
         return function(*args)
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """The C engine's errors (and its out-of-memory) raised inside as :class:`EngineError`."""
+    try:
+        yield
     except (_durable.error, MemoryError) as error:
         text = str(error) if isinstance(error, _durable.error) else "out of memory"
         raise EngineError(f"the rule engine failed: {text}") from None

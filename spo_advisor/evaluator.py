@@ -1,4 +1,5 @@
-"""The pure-Python evaluation of a whole rule set: every rule, every fact, every node.
+"""The pure-Python evaluation of a whole rule set: every rule and every fact, each rule
+compiled once into closures (traces, node by node, interpreted on demand).
 
 This is the source of explanations. It is also the engine on Pythons where durable_rules
 cannot be built; where it can, the two must agree (checked on every assessment).
@@ -10,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
-from spo_advisor.conditions import FALSE, TRUE, Node, Scope, Verdict, evaluate, kleene
+from spo_advisor.conditions import FALSE, TRUE, Compiled, Node, Scope, Verdict, evaluate, kleene
 from spo_advisor.logic import Truth
-from spo_advisor.rules import Rule, RuleSet
+from spo_advisor.rules import RuleSet
 
 NOT_IN_FORCE = FALSE
 
@@ -23,8 +24,18 @@ class Evaluation:
 
     rules: dict[str, Verdict]
     facts: dict[str, Verdict]
-    traces: dict[str, dict[Node, Verdict]]
+    ruleset: RuleSet
     scope: Scope
+    """The facts evaluated, with every derived fact's verdict."""
+
+    @cached_property
+    def traces(self) -> dict[str, dict[Node, Verdict]]:
+        """Each rule's verdict node by node (interpreted afresh, on first use: only tools
+        such as coverage read them)."""
+        traces: dict[str, dict[Node, Verdict]] = {}
+        for rule in self.ruleset.rules:
+            evaluate(rule.when, self.scope, traces.setdefault(rule.id, {}))
+        return traces
 
     def truths(self) -> dict[str, Truth]:
         """Every rule's truth, by rule id (made once; do not change it)."""
@@ -33,6 +44,14 @@ class Evaluation:
     @cached_property
     def _truths(self) -> dict[str, Truth]:
         return {rule_id: verdict.truth for rule_id, verdict in self.rules.items()}
+
+    def derived_truths(self) -> dict[str, Truth]:
+        """Every derived fact's truth, by fact (made once; do not change it)."""
+        return self._derived_truths
+
+    @cached_property
+    def _derived_truths(self) -> dict[str, Truth]:
+        return {fact: verdict.truth for fact, verdict in self.facts.items()}
 
 
 def fact_verdict(rule_verdicts: list[Verdict]) -> Verdict:
@@ -45,7 +64,8 @@ class _Step:
     """One rule, as the evaluation takes it: when it is in force, and the fact (with all
     the rules concluding it) that is known once this rule is evaluated."""
 
-    rule: Rule
+    id: str
+    when: Compiled
     start: date | None
     end: date | None
     completes: str | None
@@ -59,7 +79,8 @@ def _steps(ruleset: RuleSet) -> tuple[_Step, ...]:
     for rule in ruleset.rules:
         completes = rule.fact if rule.fact is not None and last[rule.fact] == rule.id else None
         concluding = tuple(r.id for r in ruleset.rules_for_fact[completes]) if completes else ()
-        steps.append(_Step(rule, rule.in_force.start, rule.in_force.end, completes, concluding))
+        steps.append(_Step(rule.id, rule.when.compiled, rule.in_force.start, rule.in_force.end,
+                           completes, concluding))
     return tuple(steps)
 
 
@@ -67,18 +88,20 @@ def evaluate_ruleset(ruleset: RuleSet, scope: Scope) -> Evaluation:
     """Evaluate every rule in dependency order. Rules not in force on the date are false."""
     rule_verdicts: dict[str, Verdict] = {}
     fact_verdicts: dict[str, Verdict] = {}
-    traces: dict[str, dict[Node, Verdict]] = {}
     scope = scope.with_derived(fact_verdicts)
-    as_of = scope.as_of
+    as_of, values = scope.as_of, scope.values
     for step in _steps(ruleset):
-        trace: dict[Node, Verdict] = {}
-        verdict = evaluate(step.rule.when, scope, trace)
         if (step.start is not None and as_of < step.start) or (
                 step.end is not None and as_of > step.end):
             verdict = NOT_IN_FORCE
-        rule_verdicts[step.rule.id] = verdict
-        traces[step.rule.id] = trace
-        if step.completes is not None:
+        else:
+            verdict = step.when(values, scope)
+        rule_verdicts[step.id] = verdict
+        if step.completes is None:
+            continue
+        if len(step.concluding) == 1:  # the fact of one rule is that rule's verdict
+            fact_verdicts[step.completes] = verdict
+        else:
             fact_verdicts[step.completes] = fact_verdict(
                 [rule_verdicts[rule_id] for rule_id in step.concluding])
-    return Evaluation(rule_verdicts, fact_verdicts, traces, scope)
+    return Evaluation(rule_verdicts, fact_verdicts, ruleset, scope)

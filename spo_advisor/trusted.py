@@ -1,0 +1,46 @@
+"""Output models built from data this library made itself, without validating it again.
+
+Validation guards what comes in; an assessment's parts are made here from the rule set
+and the evaluation, of the right types already. Building them as
+:meth:`pydantic.BaseModel.model_construct` does, less its generality (aliases, extra
+fields, private attributes, post-init hooks: the output models have none), costs a
+fraction of validating them. ``tests/test_assess_identity.py`` checks that the result
+equals its own validated copy.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+_set = object.__setattr__
+
+
+@cache
+def _fields(cls: type[BaseModel]) -> tuple[int, tuple[tuple[str, Any], ...]]:
+    """How many fields ``cls`` has, and each field with a default with the field info
+    that gives it."""
+    fields = cls.model_fields
+    return len(fields), tuple((name, info) for name, info in fields.items()
+                              if not info.is_required())
+
+
+def build(cls: type[M], **values: Any) -> M:
+    """An instance of ``cls`` holding ``values`` (trusted: of the fields' types already),
+    its other fields at their defaults; the fields set are those given, as validation
+    would record them."""
+    model = cls.__new__(cls)
+    data = values
+    count, defaults = _fields(cls)
+    if len(values) < count:
+        data = {name: info.get_default(call_default_factory=True) for name, info in defaults
+                if name not in values}
+        data.update(values)
+    _set(model, "__dict__", data)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model

@@ -1,0 +1,88 @@
+"""Assessments stay byte for byte what they were: a faster evaluation path must not change
+a single explanation.
+
+The fixture ``fixtures/assess_digests.json`` holds the sha256 of the compact contract JSON
+(``json.dumps(model_dump(mode="json"))``, as ``--format json`` writes it minus the indent)
+of every example case and of the benchmark's synthetic cases, assessed with each engine by
+the code as it was before the evaluation path was made faster. Should an intended change
+of the output ever alter them, write them afresh::
+
+    .venv/bin/python tests/test_assess_identity.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES, ROOT, SHIPPED_RULES
+
+from spo_advisor.assess import assess, load_rules
+from spo_advisor.case import load_case
+from spo_advisor.engine import available as durable_available
+from spo_advisor.result import Assessment
+
+DIGESTS = ROOT / "tests" / "fixtures" / "assess_digests.json"
+SYNTHETIC = 300
+ENGINES = ("python", "durable_rules")
+
+
+def _bench() -> Any:
+    """``benchmarks/bench.py``, for its synthetic cases."""
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cases() -> Iterator[tuple[str, Any]]:
+    """Every example case by file name, then the synthetic cases by case id."""
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        yield path.name, load_case(path)
+    for case in _bench().synthetic_cases(SYNTHETIC):
+        yield case["case_id"], case
+
+
+def digest(assessment: Assessment) -> str:
+    text = json.dumps(assessment.model_dump(mode="json"), separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def digests() -> dict[str, dict[str, str]]:
+    """The digest of each case's assessment with each engine this Python has."""
+    rules = load_rules(SHIPPED_RULES)
+    engines = [e for e in ENGINES if e == "python" or durable_available()]
+    return {name: {engine: digest(assess(case, rules=rules, engine_choice=engine))
+                   for engine in engines} for name, case in cases()}
+
+
+def test_every_assessment_is_byte_identical_to_before() -> None:
+    expected = json.loads(DIGESTS.read_text(encoding="utf-8"))
+    found = digests()
+    assert found.keys() == expected.keys()
+    differing = [(name, engine) for name, by_engine in found.items()
+                 for engine, value in by_engine.items() if expected[name][engine] != value]
+    assert not differing, f"{len(differing)} assessments changed, first {differing[:5]}"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
+def test_an_assessment_equals_its_own_validated_copy(path: Path) -> None:
+    """Built without validation, the result is still what validation would make of it."""
+    for engine in [e for e in ENGINES if e == "python" or durable_available()]:
+        assessment = assess(path, rules=load_rules(SHIPPED_RULES), engine_choice=engine)
+        again = Assessment.model_validate(assessment.model_dump(exclude={"schema_version"}))
+        assert again == assessment
+        assert again.model_dump() == assessment.model_dump()
+        assert again.model_fields_set == assessment.model_fields_set
+        assert pickle.loads(pickle.dumps(assessment)) == assessment
+
+
+if __name__ == "__main__":
+    DIGESTS.write_text(json.dumps(digests(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
