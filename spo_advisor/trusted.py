@@ -20,25 +20,19 @@ _set = object.__setattr__
 
 
 @cache
-def _fields(cls: type[BaseModel]) -> tuple[int, tuple[tuple[str, Any], ...]]:
-    """How many fields ``cls`` has, and each field with a default with the field info
-    that gives it."""
-    fields = cls.model_fields
-    return len(fields), tuple((name, info) for name, info in fields.items()
-                              if not info.is_required())
+def _fields(cls: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
+    """Each field of ``cls``, in the order it is defined, with its field info."""
+    return tuple(cls.model_fields.items())
 
 
 def build(cls: type[M], **values: Any) -> M:
     """An instance of ``cls`` holding ``values`` (trusted: of the fields' types already),
-    its other fields at their defaults; the fields set are those given, as validation
-    would record them."""
+    its other fields at their defaults, in the order the fields are defined (so its JSON
+    keys come in the order validation gives them); the fields set are those given, as
+    validation would record them."""
     model = cls.__new__(cls)
-    data = values
-    count, defaults = _fields(cls)
-    if len(values) < count:
-        data = {name: info.get_default(call_default_factory=True) for name, info in defaults
-                if name not in values}
-        data.update(values)
+    data = {name: values[name] if name in values else info.get_default(
+                call_default_factory=True) for name, info in _fields(cls)}
     _set(model, "__dict__", data)
     _set(model, "__pydantic_fields_set__", set(values))
     _set(model, "__pydantic_extra__", None)

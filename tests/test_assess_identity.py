@@ -24,7 +24,7 @@ import pytest
 from conftest import EXAMPLES, ROOT, SHIPPED_RULES
 
 from spo_advisor.assess import assess, load_rules
-from spo_advisor.case import load_case
+from spo_advisor.case_reading import load_case
 from spo_advisor.engine import available as durable_available
 from spo_advisor.result import Assessment
 

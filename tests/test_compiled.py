@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spo_advisor.assess import load_rules
-from spo_advisor.case import load_case
+from spo_advisor.case_reading import load_case
 from spo_advisor.conditions import TRUE, Count, FactRef, Scope, evaluate, walk
 from spo_advisor.evaluator import evaluate_ruleset
 from spo_advisor.facts import case_scope
