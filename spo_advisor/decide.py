@@ -65,7 +65,7 @@ def fact_truths(ruleset: RuleSet, truths: Mapping[str, Truth]) -> dict[str, Trut
 
 
 def limb_status(limb: LimbSpec, facts: Mapping[str, Truth]) -> LimbStatus:
-    """The status of one limb (see :class:`~spo_advisor.rules.LimbSpec`)."""
+    """The status of one limb (see :class:`~spo_advisor.rule_specs.LimbSpec`)."""
     truth = _truth(limb, facts)
     if truth is Truth.TRUE:
         return LimbStatus.MET
@@ -188,7 +188,7 @@ def _limb_result(plan: _LimbPlan, status: LimbStatus, evaluation: Evaluation) ->
 
 @lru_cache(maxsize=4096)
 def _case_paths(fields: frozenset[str]) -> tuple[str, ...]:
-    """:func:`~spo_advisor.derived.case_paths`, kept for the sets of fields met again."""
+    """:func:`~spo_advisor.fields.case_paths`, kept for the sets of fields met again."""
     return tuple(case_paths(fields))
 
 
