@@ -34,8 +34,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import spo_advisor
-from spo_advisor.assess import library_version
-from spo_advisor.case import (
+from spo_advisor.advice.assess import library_version
+from spo_advisor.model.case import (
     ActionType,
     Behaviour,
     Case,
@@ -241,7 +241,7 @@ def bench_memory(rules: Any, count: int) -> None:
 def bench_batch(counts: tuple[int, ...]) -> None:
     """``spo-advisor batch CASES.jsonl --out RESULTS.jsonl --jobs N``, timed from start to end
     (the JSON Lines input written beforehand, not timed; its summary is not shown)."""
-    if importlib.util.find_spec("spo_advisor.batch") is None:
+    if importlib.util.find_spec("spo_advisor.cli.batch") is None:
         _line("batch", "not in this version")
         return
     rates: dict[tuple[int, int], float] = {}
@@ -253,7 +253,7 @@ def bench_batch(counts: tuple[int, ...]) -> None:
                     out.write(json.dumps(case) + "\n")
             for jobs in (1, 2):
                 start = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "spo_advisor.cli", "batch", str(cases),
+                subprocess.run([sys.executable, "-m", "spo_advisor.cli.main", "batch", str(cases),
                                 "--out", str(Path(directory, "results.jsonl")),
                                 "--jobs", str(jobs)], check=True, stdout=subprocess.DEVNULL)
                 rates[count, jobs] = count / (time.perf_counter() - start)

@@ -25,7 +25,7 @@ from typing import Any
 import dask.bag as db
 
 from spo_advisor import Assessment, Case, CaseError, assess_many, load_rules
-from spo_advisor.case_reading import parse_case_text
+from spo_advisor.model.case_reading import parse_case_text
 
 
 def _parse(line: str) -> Case | CaseError:

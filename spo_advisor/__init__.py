@@ -7,24 +7,24 @@ the reasons, the unmet conditions and the unknown facts, each citing the law.
 ``what_would_change(case)`` lists the unknown facts that would change a decision.
 """
 
-from spo_advisor.assess import assess, assess_json, library_version, load_rules
-from spo_advisor.batch import assess_many
-from spo_advisor.case import Case, case_json_schema
-from spo_advisor.case_reading import load_case
-from spo_advisor.changes import Change
-from spo_advisor.errors import CaseError, EngineError, Problem, RuleSetError, SpoAdvisorError
-from spo_advisor.logic import Decision
-from spo_advisor.result import Assessment, Recommendation
-from spo_advisor.review import Review, review
-from spo_advisor.rules import RuleSet
-from spo_advisor.schemas import json_schema
-from spo_advisor.whatif import what_would_change
+from spo_advisor.advice.assess import assess, assess_json, library_version, load_rules
+from spo_advisor.advice.changes import Change
+from spo_advisor.advice.whatif import what_would_change
+from spo_advisor.cli.batch import assess_many
+from spo_advisor.cli.schemas import json_schema
+from spo_advisor.language.rules import RuleSet
+from spo_advisor.model.case import Case, case_json_schema
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.model.errors import CaseError, EngineError, Problem, RuleSetError, SpoAdvisorError
+from spo_advisor.model.logic import Decision
+from spo_advisor.model.result import Assessment, Recommendation
+from spo_advisor.review.replay import Review, review
 
 # The renderers register themselves for the outputs' explain(), to_markdown(), to_html()
-# and notebook display (spo_advisor.display).
-from spo_advisor import questions as _questions  # noqa: F401  isort: skip
-from spo_advisor import render as _render  # noqa: F401  isort: skip
-from spo_advisor import review_render as _review_render  # noqa: F401  isort: skip
+# and notebook display (spo_advisor.model.display).
+from spo_advisor.report import questions as _questions  # noqa: F401  isort: skip
+from spo_advisor.report import render as _render  # noqa: F401  isort: skip
+from spo_advisor.report import review_render as _review_render  # noqa: F401  isort: skip
 
 __version__: str = library_version()
 """The installed distribution's version (``importlib.metadata``)."""

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from spo_advisor.assess import load_rules
-from spo_advisor.rules import RuleSet
+from spo_advisor.advice.assess import load_rules
+from spo_advisor.language.rules import RuleSet
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI_RULES = ROOT / "tests" / "fixtures" / "mini_rules"

@@ -41,7 +41,7 @@ def running_server(log: Path, token: str | None, *extra: str) -> Iterator[Server
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "spo_advisor.cli", "serve", "--port", str(port), *extra],
+            [sys.executable, "-m", "spo_advisor.cli.main", "serve", "--port", str(port), *extra],
             stdout=sink, stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.monotonic() + 30

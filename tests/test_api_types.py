@@ -10,7 +10,7 @@ import pytest
 from conftest import MINI_RULES, ROOT
 
 from spo_advisor import assess, review
-from spo_advisor.batch import assess_many
+from spo_advisor.cli.batch import assess_many
 
 EXAMPLE = ROOT / "examples" / "cases" / "ex_partner.yaml"
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import incident
 
 from spo_advisor import Assessment, CaseError, Decision, assess
-from spo_advisor.engine import available as durable_available
-from spo_advisor.rules import RuleSet
+from spo_advisor.engine.durable_host import available as durable_available
+from spo_advisor.language.rules import RuleSet
 
 ENGINES = ["python"] + (["durable_rules"] if durable_available() else [])
 

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, ROOT, SHIPPED_RULES
 
-from spo_advisor.assess import assess, load_rules
-from spo_advisor.case_reading import load_case
-from spo_advisor.engine import available as durable_available
-from spo_advisor.result import Assessment
+from spo_advisor.advice.assess import assess, load_rules
+from spo_advisor.engine.durable_host import available as durable_available
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.model.result import Assessment
 
 DIGESTS = ROOT / "tests" / "fixtures" / "assess_digests.json"
 SYNTHETIC = 300

@@ -14,10 +14,10 @@ import pytest
 from conftest import EXAMPLES
 from test_html_report import chromium, needs_chromium
 
-from spo_advisor.assess import assess
-from spo_advisor.case_reading import load_case
-from spo_advisor.render import html_document
-from spo_advisor.whatif import what_would_change
+from spo_advisor.advice.assess import assess
+from spo_advisor.advice.whatif import what_would_change
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.report.render import html_document
 
 PROBE = """<script>
 const probe = document.createElement('pre');

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES, ROOT, incident
 
-from spo_advisor import batch
-from spo_advisor.assess import assess
-from spo_advisor.case_reading import MAX_BYTES
-from spo_advisor.cli import main
-from spo_advisor.errors import CaseError, RuleSetError
-from spo_advisor.result import Assessment
-from spo_advisor.rules import RuleSet
+from spo_advisor.advice.assess import assess
+from spo_advisor.cli import batch
+from spo_advisor.cli.main import main
+from spo_advisor.language.rules import RuleSet
+from spo_advisor.model.case_reading import MAX_BYTES
+from spo_advisor.model.errors import CaseError, RuleSetError
+from spo_advisor.model.result import Assessment
 
 SECRET = "Zanzibar-Quill-7731"
 BOUND_2_JOBS = 2 * 2 * batch.CHUNKSIZE  # cases in flight at most with --jobs 2
@@ -350,7 +350,7 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_no_progress_bar_when_piped(tmp_path: Path) -> None:
     source = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(n)) for n in range(3)])
     done = subprocess.run(
-        [sys.executable, "-m", "spo_advisor.cli", "batch", source, "--out",
+        [sys.executable, "-m", "spo_advisor.cli.main", "batch", source, "--out",
          str(tmp_path / "out.jsonl"), "--rules", str(MINI_RULES)],
         capture_output=True, text=True, check=False)
     assert done.returncode == 0

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES, incident
 
-from spo_advisor import batch
-from spo_advisor.assess import assess
-from spo_advisor.cli import main
+from spo_advisor.advice.assess import assess
+from spo_advisor.cli import batch
+from spo_advisor.cli.main import main
 
 
 def case(number: int) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def worker_pids(parent: int) -> list[int]:
 def test_kill_9_of_a_worker_ends_the_batch_within_seconds(tmp_path: Path) -> None:
     source = write_cases(tmp_path / "cases.jsonl", 20_000)
     process = subprocess.Popen(
-        [sys.executable, "-m", "spo_advisor.cli", "batch", source, "--out",
+        [sys.executable, "-m", "spo_advisor.cli.main", "batch", source, "--out",
          str(tmp_path / "out.jsonl"), "--jobs", "2", "--rules", str(MINI_RULES)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
@@ -135,7 +135,7 @@ def test_ctrl_c_ends_a_batch_with_130_no_traceback_and_no_output(tmp_path: Path,
     source = write_cases(tmp_path / "cases.jsonl", 20_000)
     out = tmp_path / "out.jsonl"
     process = subprocess.Popen(
-        [sys.executable, "-m", "spo_advisor.cli", "batch", source, "--out", str(out),
+        [sys.executable, "-m", "spo_advisor.cli.main", "batch", source, "--out", str(out),
          "--jobs", jobs, "--rules", str(MINI_RULES)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30

@@ -1,4 +1,4 @@
-"""Tests for spo_advisor.case: the public input contract and its error reporting."""
+"""Tests for spo_advisor.model.case: the public input contract and its error reporting."""
 
 import copy
 import dataclasses
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from spo_advisor.case import (
+from spo_advisor.model.case import (
     ActionType,
     Behaviour,
     Case,
@@ -31,8 +31,8 @@ from spo_advisor.case import (
     canonical_json,
     case_json_schema,
 )
-from spo_advisor.case_reading import MAX_BYTES, load_case, parse_case_text
-from spo_advisor.errors import CaseError, Problem
+from spo_advisor.model.case_reading import MAX_BYTES, load_case, parse_case_text
+from spo_advisor.model.errors import CaseError, Problem
 
 # The example from the contract (docs: "The public contract"), as a dict.
 CONTRACT_EXAMPLE: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Tests for spo_advisor.chart: the lanes chart of a review, as markup."""
+"""Tests for spo_advisor.report.chart: the lanes chart of a review, as markup."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
-from spo_advisor.chart import WIDTH, Action, Incident, Lane, lanes_svg
+from spo_advisor.report.chart import WIDTH, Action, Incident, Lane, lanes_svg
 
 COLOURS = {"recommended": "#1b5e20", "not_recommended": "#555555"}
 DAYS = [date(2021, 1, 5), date(2021, 1, 12), date(2021, 2, 10)]

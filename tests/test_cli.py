@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import MINI_RULES
 
-from spo_advisor.cli import main
+from spo_advisor.cli.main import main
 
 SECRET = "Zanzibar-Quill-7731"
 GOOD = """case_id: CLI-1
@@ -149,7 +149,7 @@ def test_rules_check_clean_and_broken(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     path = write(tmp_path, "c.yaml", "case_id: X\nsuspect: {age: 999}\n")
-    done = subprocess.run([sys.executable, "-m", "spo_advisor.cli", "assess", path],
+    done = subprocess.run([sys.executable, "-m", "spo_advisor.cli.main", "assess", path],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "suspect.age" in done.stderr

@@ -14,11 +14,11 @@ from conftest import ROOT, SHIPPED_RULES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spo_advisor.assess import load_rules
-from spo_advisor.case_reading import load_case
-from spo_advisor.conditions import TRUE, Count, FactRef, Scope, evaluate, walk
-from spo_advisor.evaluator import evaluate_ruleset
-from spo_advisor.facts import case_scope
+from spo_advisor.advice.assess import load_rules
+from spo_advisor.engine.evaluator import evaluate_ruleset
+from spo_advisor.engine.facts import case_scope
+from spo_advisor.language.conditions import TRUE, Count, FactRef, Scope, evaluate, walk
+from spo_advisor.model.case_reading import load_case
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import synthetic_case

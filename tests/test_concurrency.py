@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from conftest import ROOT, SHIPPED_RULES, incident
 
-from spo_advisor import engine
-from spo_advisor.assess import assess, load_rules
-from spo_advisor.rules import RuleSet
+from spo_advisor.advice.assess import assess, load_rules
+from spo_advisor.engine import durable_host as engine
+from spo_advisor.language.rules import RuleSet
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import synthetic_cases

@@ -13,28 +13,27 @@ from conftest import ROOT, SHIPPED_RULES, incident
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spo_advisor.assess import load_rules
-from spo_advisor.case_reading import load_case
-from spo_advisor.conditions import (
+from spo_advisor.advice.assess import load_rules
+from spo_advisor.engine.derived import OVERRIDDEN_BY_RECORD
+from spo_advisor.engine.evaluator import evaluate_ruleset
+from spo_advisor.engine.facts import case_scope
+from spo_advisor.language.condition_parser import ParseContext, parse_condition
+from spo_advisor.language.conditions import (
     Count,
     FieldTest,
     Node,
-    ParseContext,
     Scope,
     Verdict,
     count_matches,
     evaluate,
-    parse_condition,
     shape,
     walk,
 )
-from spo_advisor.derived import OVERRIDDEN_BY_RECORD
-from spo_advisor.errors import CaseError
-from spo_advisor.evaluator import evaluate_ruleset
-from spo_advisor.facts import case_scope
-from spo_advisor.fields import case_fields
-from spo_advisor.logic import Truth
-from spo_advisor.rules import RuleSet
+from spo_advisor.language.fields import case_fields
+from spo_advisor.language.rules import RuleSet
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.model.errors import CaseError
+from spo_advisor.model.logic import Truth
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import synthetic_case
@@ -250,7 +249,7 @@ RULES = load_rules(SHIPPED_RULES)
 
 def _reading_overridable_fields(ruleset: RuleSet) -> frozenset[str]:
     """The rules that read, directly or through facts, a derived field the record may
-    override by contract (spo_advisor.derived.OVERRIDDEN_BY_RECORD)."""
+    override by contract (spo_advisor.engine.derived.OVERRIDDEN_BY_RECORD)."""
     found: set[str] = set()
     for rule in ruleset.rules:  # topological: facts a rule uses are concluded before it
         reads = {node.path for node in walk(rule.when) if isinstance(node, FieldTest)}
@@ -283,6 +282,6 @@ def test_learning_a_fact_never_changes_a_known_verdict(rng: random.Random) -> No
 def test_the_as_of_operand_survives_pickling_as_the_same_object() -> None:
     import pickle
 
-    from spo_advisor.conditions import AS_OF_OPERAND
+    from spo_advisor.language.conditions import AS_OF_OPERAND
 
     assert pickle.loads(pickle.dumps(AS_OF_OPERAND)) is AS_OF_OPERAND

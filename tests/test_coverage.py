@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES, SHIPPED_RULES
 
-from spo_advisor.case import Case
-from spo_advisor.case_reading import load_case
-from spo_advisor.cli import main
-from spo_advisor.coverage import (
+from spo_advisor.cli.main import main
+from spo_advisor.engine.evaluator import Evaluation, evaluate_ruleset
+from spo_advisor.engine.facts import case_scope
+from spo_advisor.language.rules import RuleSet
+from spo_advisor.model.case import Case
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.toolchain.coverage import (
     Coverage,
     leaves,
     measure,
@@ -21,9 +24,6 @@ from spo_advisor.coverage import (
     nullable,
     record_model,
 )
-from spo_advisor.evaluator import Evaluation, evaluate_ruleset
-from spo_advisor.facts import case_scope
-from spo_advisor.rules import RuleSet
 
 
 def evaluated(ruleset: RuleSet, day: date, **case: Any) -> Evaluation:

@@ -9,11 +9,11 @@ from typing import Any
 
 from conftest import incident
 
-from spo_advisor.assess import assess
-from spo_advisor.case_reading import load_case
-from spo_advisor.escalation import derived_escalation, severity_band
-from spo_advisor.facts import excluded_records
-from spo_advisor.risk_record import risk_facts_on
+from spo_advisor.advice.assess import assess
+from spo_advisor.engine.escalation import derived_escalation, severity_band
+from spo_advisor.engine.facts import excluded_records
+from spo_advisor.engine.risk_record import risk_facts_on
+from spo_advisor.model.case_reading import load_case
 
 
 def case(**fields: Any) -> dict[str, Any]:

@@ -14,15 +14,15 @@ from conftest import MINI_RULES, ROOT, SHIPPED_RULES, incident
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spo_advisor import engine
-from spo_advisor.assess import assess, load_rules, run_rules
-from spo_advisor.case_reading import load_case
-from spo_advisor.conditions import Scope
-from spo_advisor.errors import EngineError
-from spo_advisor.evaluator import evaluate_ruleset
-from spo_advisor.facts import case_scope
-from spo_advisor.logic import Truth
-from spo_advisor.rules import RuleSet
+from spo_advisor.advice.assess import assess, load_rules, run_rules
+from spo_advisor.engine import durable_host as engine
+from spo_advisor.engine.evaluator import evaluate_ruleset
+from spo_advisor.engine.facts import case_scope
+from spo_advisor.language.conditions import Scope
+from spo_advisor.language.rules import RuleSet
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.model.errors import EngineError
+from spo_advisor.model.logic import Truth
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import synthetic_cases

@@ -23,11 +23,11 @@ from conftest import ROOT, SHIPPED_RULES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spo_advisor.assess import assess, load_rules
-from spo_advisor.case_reading import parse_case_text
-from spo_advisor.cli import main
-from spo_advisor.errors import CaseError, Problem
-from spo_advisor.result import Assessment
+from spo_advisor.advice.assess import assess, load_rules
+from spo_advisor.cli.main import main
+from spo_advisor.model.case_reading import parse_case_text
+from spo_advisor.model.errors import CaseError, Problem
+from spo_advisor.model.result import Assessment
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import synthetic_case

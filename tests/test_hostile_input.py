@@ -1,7 +1,7 @@
 """Hostile files: refused with a clear problem, in bounded memory, with nothing run.
 
-Rule files (read by :mod:`spo_advisor.yamlio` through :func:`spo_advisor.rules.load_ruleset`)
-and case files (read by :mod:`spo_advisor.case`), through the library and the command
+Rule files (read by :mod:`spo_advisor.model.yamlio` through :func:`spo_advisor.language.rules.load_ruleset`)
+and case files (read by :mod:`spo_advisor.model.case`), through the library and the command
 line: Python tags, "billion laughs" aliases, 50 MB strings, deep nesting, huge numbers.
 Memory is the peak of Python's allocations while the file is refused. Time is bounded by
 :func:`no_hang`, which stops a call after far longer than any file should take.
@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES
 
-from spo_advisor.case_reading import MAX_BYTES, load_case
-from spo_advisor.cli import main
-from spo_advisor.errors import CaseError, Problem, RuleSetError
-from spo_advisor.rules import load_ruleset
+from spo_advisor.cli.main import main
+from spo_advisor.language.rules import load_ruleset
+from spo_advisor.model.case_reading import MAX_BYTES, load_case
+from spo_advisor.model.errors import CaseError, Problem, RuleSetError
 
 MB = 1_000_000
 BIG = 50 * MB

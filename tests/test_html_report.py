@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from conftest import incident
 
-from spo_advisor.assess import assess
-from spo_advisor.render import html_document
-from spo_advisor.review import Review, review
-from spo_advisor.review_render import review_title
+from spo_advisor.advice.assess import assess
+from spo_advisor.report.render import html_document
+from spo_advisor.report.review_render import review_title
+from spo_advisor.review.replay import Review, review
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(

@@ -15,10 +15,10 @@ import pytest
 from conftest import MINI_RULES
 
 from spo_advisor import assess
-from spo_advisor.case_reading import parse_case_text
-from spo_advisor.errors import CaseError, RuleSetError
-from spo_advisor.rules import load_ruleset
-from spo_advisor.yamlio import YamlProblem, read_yaml
+from spo_advisor.language.rules import load_ruleset
+from spo_advisor.model.case_reading import parse_case_text
+from spo_advisor.model.errors import CaseError, RuleSetError
+from spo_advisor.model.yamlio import YamlProblem, read_yaml
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "cases" / "ex_partner.yaml"
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from conftest import MINI_RULES, ROOT
 
-from spo_advisor import cli_common
-from spo_advisor.cli import main
-from spo_advisor.output import OutputError, open_output
+from spo_advisor.cli import common as cli_common
+from spo_advisor.cli.main import main
+from spo_advisor.cli.output import OutputError, open_output
 
 EXAMPLE = ROOT / "examples" / "cases" / "ex_partner.yaml"
-SPO_ADVISOR = [sys.executable, "-m", "spo_advisor.cli"]
+SPO_ADVISOR = [sys.executable, "-m", "spo_advisor.cli.main"]
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, MINI_RULES
 
-from spo_advisor import safe_text
-from spo_advisor.assess import assess, load_rules
-from spo_advisor.case_reading import load_case
-from spo_advisor.cli import main
-from spo_advisor.overview import fragment
-from spo_advisor.render import assessment_text
-from spo_advisor.result import Assessment
+from spo_advisor.advice.assess import assess, load_rules
+from spo_advisor.cli.main import main
+from spo_advisor.model import safe_text
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.model.result import Assessment
+from spo_advisor.report.overview import fragment
+from spo_advisor.report.render import assessment_text
 
 OVERVIEW_STARTS = {
     "dvpo_dapo_spo.yaml": [

@@ -32,7 +32,8 @@ def test_wheel_carries_the_rules_places_and_typing_marker(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {path.relative_to(ROOT).as_posix() for path in (ROOT / "rules").rglob("*.yaml")}
     assert {f"spo_advisor/_{name}" for name in shipped} <= names
-    assert {"spo_advisor/places.yaml", "spo_advisor/py.typed"} <= names
+    assert {"spo_advisor/model/places.yaml", "spo_advisor/py.typed",
+            "spo_advisor/report/templates/assessment.html.j2"} <= names
 
 
 def test_sdist_carries_the_rules_as_files(tmp_path: Path) -> None:
@@ -45,7 +46,7 @@ def test_sdist_carries_the_rules_as_files(tmp_path: Path) -> None:
                  if member.isfile()}
     shipped = {path.relative_to(ROOT).as_posix() for path in (ROOT / "rules").rglob("*.yaml")}
     assert {f"spo_advisor/_{name}" for name in shipped} <= files
-    assert {"spo_advisor/places.yaml", "spo_advisor/py.typed", "CHANGELOG.md"} <= files
+    assert {"spo_advisor/model/places.yaml", "spo_advisor/py.typed", "CHANGELOG.md"} <= files
 
 
 def test_wheel_installed_in_a_fresh_venv_assesses_from_elsewhere(

@@ -25,20 +25,20 @@ from conftest import SHIPPED_RULES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spo_advisor.assess import assess, load_rules
-from spo_advisor.case import Case, canonical_json
-from spo_advisor.case_reading import load_case
-from spo_advisor.conditions import Count, FieldTest, walk
-from spo_advisor.coverage import nullable, record_model
-from spo_advisor.decide import decide_all, decision_from_limbs, fact_truths, limb_status
-from spo_advisor.errors import CaseError
-from spo_advisor.evaluator import evaluate_ruleset
-from spo_advisor.facts import case_scope
-from spo_advisor.fields import AS_OF, DERIVED_PREFIX, FieldSpec, case_fields
-from spo_advisor.logic import Truth
-from spo_advisor.result import Assessment
-from spo_advisor.rules import RuleSet
-from spo_advisor.rules_check import named_dates
+from spo_advisor.advice.assess import assess, load_rules
+from spo_advisor.advice.decide import decide_all, decision_from_limbs, fact_truths, limb_status
+from spo_advisor.engine.evaluator import evaluate_ruleset
+from spo_advisor.engine.facts import case_scope
+from spo_advisor.language.conditions import Count, FieldTest, walk
+from spo_advisor.language.fields import AS_OF, DERIVED_PREFIX, FieldSpec, case_fields
+from spo_advisor.language.rules import RuleSet
+from spo_advisor.model.case import Case, canonical_json
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.model.errors import CaseError
+from spo_advisor.model.logic import Truth
+from spo_advisor.model.result import Assessment
+from spo_advisor.toolchain.check import named_dates
+from spo_advisor.toolchain.coverage import nullable, record_model
 
 RULES: RuleSet = load_rules(SHIPPED_RULES)
 PROPERTY = settings(max_examples=2000, deadline=None,
@@ -198,7 +198,7 @@ def test_the_strategy_knows_every_free_text_and_number_field() -> None:
 @settings(PROPERTY)
 def test_evaluator_and_durable_rules_agree(drawn: tuple[Case, date]) -> None:
     pytest.importorskip("durable")
-    from spo_advisor import engine
+    from spo_advisor.engine import durable_host as engine
 
     case, as_of = drawn
     scope = case_scope(case, as_of)

@@ -11,8 +11,8 @@ from conftest import EXAMPLES, MINI_RULES
 
 import spo_advisor
 from spo_advisor import Assessment, CaseError, assess, assess_json, json_schema
-from spo_advisor.cli import main
-from spo_advisor.shipped import shipped_rules
+from spo_advisor.cli.main import main
+from spo_advisor.language.shipped import shipped_rules
 
 SECRET = "Zanzibar-Quill-7731"
 CASE = {"case_id": SECRET, "assessed_on": "2021-03-01",

@@ -1,4 +1,4 @@
-"""Tests for spo_advisor.record: decision records re-run and compared, path by path."""
+"""Tests for spo_advisor.review.record: decision records re-run and compared, path by path."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES, incident, reviewed_case
 
-from spo_advisor.assess import assess, library_version
-from spo_advisor.record import (
+from spo_advisor.advice.assess import assess, library_version
+from spo_advisor.review.record import (
     ABSENT,
     Difference,
     RecordError,
@@ -19,7 +19,7 @@ from spo_advisor.record import (
     load_record,
     verify,
 )
-from spo_advisor.review import review
+from spo_advisor.review.replay import review
 
 
 def mini_case(**changes: Any) -> dict[str, Any]:

@@ -12,18 +12,18 @@ import pytest
 import yaml
 from conftest import MINI_RULES, reviewed_case
 
-from spo_advisor.assess import assess
-from spo_advisor.cli import main
-from spo_advisor.digest import record_digest
-from spo_advisor.record import RecordError, verify
-from spo_advisor.review import review
+from spo_advisor.advice.assess import assess
+from spo_advisor.cli.main import main
+from spo_advisor.model.digest import record_digest
+from spo_advisor.review.record import RecordError, verify
+from spo_advisor.review.replay import review
 
 pytest.importorskip("cryptography")
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from spo_advisor.signing import (
+from spo_advisor.review.signing import (
     KeyFileError,
     SignatureFailure,
     check_signature,

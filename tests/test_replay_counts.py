@@ -1,4 +1,4 @@
-"""The replay's running counts (spo_advisor.replay_counts) give exactly what counting
+"""The replay's running counts (spo_advisor.engine.replay_counts) give exactly what counting
 afresh on each date gives, and the replay's decisions are those of assessing each date."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from conftest import ROOT, SHIPPED_RULES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spo_advisor.assess import assess, load_rules
-from spo_advisor.case_reading import load_case
-from spo_advisor.conditions import count_matches
-from spo_advisor.facts import case_scope, prepare
-from spo_advisor.replay_counts import ReplayCounts
-from spo_advisor.review import review
+from spo_advisor.advice.assess import assess, load_rules
+from spo_advisor.engine.facts import case_scope, prepare
+from spo_advisor.engine.replay_counts import ReplayCounts
+from spo_advisor.language.conditions import count_matches
+from spo_advisor.model.case_reading import load_case
+from spo_advisor.review.replay import review
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import synthetic_case
@@ -69,9 +69,9 @@ def test_replay_decisions_are_those_of_each_date(rng: random.Random) -> None:
 @given(st.randoms(use_true_random=False))
 @settings(max_examples=25, deadline=None)
 def test_assumptions_are_those_found_on_fresh_scopes(rng: random.Random) -> None:
-    from spo_advisor.assumptions import turned_on, undated_in_use, without
-    from spo_advisor.decide import decide_all
-    from spo_advisor.evaluator import evaluate_ruleset
+    from spo_advisor.advice.decide import decide_all
+    from spo_advisor.engine.evaluator import evaluate_ruleset
+    from spo_advisor.review.assumptions import turned_on, undated_in_use, without
 
     data = dated_case(rng)
     case = load_case(data)

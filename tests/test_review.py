@@ -1,4 +1,4 @@
-"""Tests for spo_advisor.review and spo_advisor.reason_codes: the case replayed on each
+"""Tests for spo_advisor.review.replay and spo_advisor.review.reason_codes: the case replayed on each
 date, recorded actions and reasons judged against the law of their date."""
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES, SHIPPED_RULES, incident
 
-from spo_advisor.assess import assess, load_rules
-from spo_advisor.case import ActionType, ReasonCode
-from spo_advisor.errors import RuleSetError
-from spo_advisor.evaluator import evaluate_ruleset
-from spo_advisor.facts import case_scope
-from spo_advisor.logic import Decision
-from spo_advisor.reason_codes import (
+from spo_advisor.advice.assess import assess, load_rules
+from spo_advisor.engine.evaluator import evaluate_ruleset
+from spo_advisor.engine.facts import case_scope
+from spo_advisor.model.case import ActionType, ReasonCode
+from spo_advisor.model.errors import RuleSetError
+from spo_advisor.model.logic import Decision
+from spo_advisor.review.reason_codes import (
     NO_TABLE_TEXT,
     REASON_CODES_FILE,
     judge_reason,
     load_reason_table,
 )
-from spo_advisor.review import ACTIONS, Review, review
+from spo_advisor.review.replay import ACTIONS, Review, review
 
 # The contract's keys (docs/contract.md, "Review"), and what a decision record carries.
 CONTRACT_KEYS = {"case_id", "timeline", "first_recommended", "actions", "findings"}
@@ -235,7 +235,7 @@ def test_conditions_not_met_judged_on_the_decision_of_the_date(
 
 
 def review_case() -> Any:
-    from spo_advisor.case_reading import load_case
+    from spo_advisor.model.case_reading import load_case
 
     return load_case(mini_case())
 

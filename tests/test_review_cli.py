@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import MINI_RULES, reviewed_case
 
-from spo_advisor.cli import main
+from spo_advisor.cli.main import main
 
 REVIEW_KEYS = {"case_id", "timeline", "first_recommended", "actions", "findings",
                "library_version", "ruleset", "as_of", "input_sha256"}

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from conftest import incident
 
-from spo_advisor.digest import record_digest
-from spo_advisor.logic import Decision
-from spo_advisor.review import review
-from spo_advisor.rules import RuleSet
+from spo_advisor.language.rules import RuleSet
+from spo_advisor.model.digest import record_digest
+from spo_advisor.model.logic import Decision
+from spo_advisor.review.replay import review
 
 
 def case(**changes: Any) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import MINI_RULES, ROOT, SHIPPED_RULES
 
-from spo_advisor.assess import load_rules
-from spo_advisor.cli import main
-from spo_advisor.labels import labels_for, missing_labels
-from spo_advisor.rules import LABELS_FILE, load_ruleset, read_ruleset
-from spo_advisor.rules_check import check_directory, has_positive_leaf
+from spo_advisor.advice.assess import load_rules
+from spo_advisor.cli.main import main
+from spo_advisor.language.labels import labels_for, missing_labels
+from spo_advisor.language.rules import LABELS_FILE, load_ruleset, read_ruleset
+from spo_advisor.toolchain.check import check_directory, has_positive_leaf
 
 pytest_plugins = ["pytester"]
 

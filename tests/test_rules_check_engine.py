@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import MINI_RULES
 
-from spo_advisor import engine
-from spo_advisor.cli import main
+from spo_advisor.cli.main import main
+from spo_advisor.engine import durable_host as engine
 
 pytestmark = pytest.mark.skipif(not engine.available(), reason="durable_rules not installed")
 

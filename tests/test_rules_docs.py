@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from conftest import MINI_RULES, ROOT, SHIPPED_RULES
 
-from spo_advisor.assess import load_rules
-from spo_advisor.cli import main
-from spo_advisor.conditions import Node, ParseContext, parse_condition
-from spo_advisor.fields import case_fields
-from spo_advisor.rules import RuleSet
-from spo_advisor.rules_docs import condition_lines, describe, render_markdown
+from spo_advisor.advice.assess import load_rules
+from spo_advisor.cli.main import main
+from spo_advisor.language.condition_parser import ParseContext, parse_condition
+from spo_advisor.language.conditions import Node
+from spo_advisor.language.fields import case_fields
+from spo_advisor.language.rules import RuleSet
+from spo_advisor.toolchain.docs import condition_lines, describe, render_markdown
 
 DOC = ROOT / "docs" / "rules.md"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import MINI_RULES, ROOT
 
-from spo_advisor.conditions import walk
-from spo_advisor.errors import Problem, RuleSetError
-from spo_advisor.rules import crumb_path, load_ruleset, read_ruleset
-from spo_advisor.yamlio import Mark
+from spo_advisor.language.conditions import walk
+from spo_advisor.language.rules import crumb_path, load_ruleset, read_ruleset
+from spo_advisor.model.errors import Problem, RuleSetError
+from spo_advisor.model.yamlio import Mark
 
 BAD = ROOT / "tests" / "fixtures" / "bad_rules"
 

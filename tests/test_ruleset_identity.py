@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from spo_advisor.rules import COMPANION_FILES, load_ruleset
+from spo_advisor.language.rules import COMPANION_FILES, load_ruleset
 
 SHIPPED = ROOT / "rules" / "england_and_wales"
 

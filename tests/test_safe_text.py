@@ -12,9 +12,9 @@ import pytest
 from conftest import MINI_RULES, incident
 
 from spo_advisor import assess, review
-from spo_advisor.cli import main
-from spo_advisor.errors import Problem
-from spo_advisor.safe_text import markdown, plain
+from spo_advisor.cli.main import main
+from spo_advisor.model.errors import Problem
+from spo_advisor.model.safe_text import markdown, plain
 
 FORGED = "X\x1b[2J\nline 2, case OK: nothing missed\u202e\x9b"
 ESCAPED = "X\\x1b[2J\\x0aline 2, case OK: nothing missed\\u202e\\x9b"

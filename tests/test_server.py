@@ -15,7 +15,7 @@ from conftest import EXAMPLES, ROOT
 from server_process import Server, running_server
 
 from spo_advisor import assess, load_case, review, what_would_change
-from spo_advisor.cli import main
+from spo_advisor.cli.main import main
 
 TOKEN = "test-token-3f9a"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

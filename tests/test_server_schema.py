@@ -12,7 +12,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from spo_advisor.server import create_app
+from spo_advisor.server.app import create_app
 
 TOKEN = "schema-token-51c2"
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(token=TOKEN))

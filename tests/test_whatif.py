@@ -1,4 +1,4 @@
-"""Tests for spo_advisor.whatif: which unknown facts would change a decision, and to what."""
+"""Tests for spo_advisor.advice.whatif: which unknown facts would change a decision, and to what."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, MINI_RULES, incident
 
-from spo_advisor import engine, whatif
-from spo_advisor.assess import assess, load_rules, run_rules
-from spo_advisor.changes import Change
-from spo_advisor.logic import Decision
-from spo_advisor.whatif import what_would_change
+from spo_advisor.advice import whatif
+from spo_advisor.advice.assess import assess, load_rules, run_rules
+from spo_advisor.advice.changes import Change
+from spo_advisor.advice.whatif import what_would_change
+from spo_advisor.engine import durable_host as engine
+from spo_advisor.model.logic import Decision
 
 CONTRACT_KEYS = {"field", "condition", "values", "records", "changes", "text", "question"}
 
@@ -274,7 +275,7 @@ def test_questions_display_in_a_notebook() -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
 def test_what_if_command(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from spo_advisor.cli import main
+    from spo_advisor.cli.main import main
 
     assert main(["what-if", str(THIN), "--format", fmt]) == 0
     out = capsys.readouterr().out
@@ -290,7 +291,7 @@ def test_what_if_command(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_what_if_command_reports_a_bad_case(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    from spo_advisor.cli import main
+    from spo_advisor.cli.main import main
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("case_id: B\nsuspect: {age: old}\n", encoding="utf-8")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from spo_advisor.yamlio import Mark, YamlProblem, read_text, read_yaml
+from spo_advisor.model.yamlio import Mark, YamlProblem, read_text, read_yaml
 
 
 def problem_of(text: str) -> str:

@@ -1,0 +1,121 @@
+"""Fields computed from the case in Python, so both engines read the same value.
+
+Each is a rule-visible field under ``derived.``: what the condition language cannot say
+by itself (a comparison of two windows, a date that stands in for a missing one, the kind
+of force holding the case, a date a number of days after another).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from spo_advisor.engine.escalation import derived_escalation
+from spo_advisor.language.fields import DERIVED_PREFIX
+from spo_advisor.model.case import Case, OrderType
+from spo_advisor.model.logic import Truth, all_of, any_of
+from spo_advisor.model.places import SPECIAL_FORCES, TERRITORIAL_FORCES
+
+EXPIRY_NEAR_DAYS = 90
+"""An SPO expiring within this many days is a reason to seek renewal (docs/contract.md,
+"Decisions", spo_variation: a judgement aid of this library, not law)."""
+
+NATIONAL_APPLICANTS = frozenset({"british_transport_police", "ministry_of_defence_police"})
+"""Forces whose chief constables may apply for an SPO without an area restriction
+(Stalking Protection Act 2019 s.1(3))."""
+
+OVERRIDDEN_BY_RECORD = frozenset({
+    f"{DERIVED_PREFIX}escalating", f"{DERIVED_PREFIX}unwanted",
+    f"{DERIVED_PREFIX}four_rebutted"})
+"""Derived fields where, by the contract, a recorded answer wins over what the rest of the
+record shows (``indicators.escalating`` over the incident windows, ``four.unwanted: false``
+over the victim's fear), or the absence of an answer counts (FOUR not recorded as neither
+fixated nor obsessive is not a rebuttal). Learning a fact may change them either way."""
+
+
+def force_kind(force: str | None) -> str | None:
+    """The kind of the force holding the case, or None when it is not recorded."""
+    if force is None:
+        return None
+    if force in TERRITORIAL_FORCES:
+        return "territorial"
+    if force in NATIONAL_APPLICANTS:
+        return "national_applicant"
+    return "not_an_applicant" if force in SPECIAL_FORCES else "outside"
+
+
+def _spo_expiry_near(case: Case, as_of: date) -> bool | None:
+    """Does an SPO or interim SPO protecting the victim, known by ``as_of``, expire within
+    the window? Three-valued: an order that may protect the victim, or whose expiry is
+    not recorded (and is not made until further order), leaves the answer unknown unless
+    another order settles it."""
+    horizon = as_of + timedelta(days=EXPIRY_NEAR_DAYS)
+    verdicts = []
+    for order in case.existing_orders:
+        if order.type not in (OrderType.SPO, OrderType.INTERIM_SPO):
+            continue
+        if order.made_on is not None and order.made_on > as_of:
+            continue
+        if order.until_further_order:
+            near = Truth.FALSE
+        elif order.expires_on is None:
+            near = Truth.UNKNOWN
+        else:
+            near = Truth.of(as_of <= order.expires_on <= horizon)
+        verdicts.append(all_of((Truth.of(order.protects_victim), near)))
+    return any_of(verdicts).as_bool()
+
+
+def act_dates(case: Case, as_of: date) -> int:
+    """The number of distinct dates, on or before ``as_of``, with an act recorded: every
+    behaviour code counts (docs/contract.md, "the acts pattern")."""
+    return len({incident.date for incident in case.incidents
+                if incident.behaviours and incident.date <= as_of})
+
+
+def unwanted(risk: Mapping[str, Any]) -> bool | None:
+    """Unwanted: ``four.unwanted`` when recorded (false wins); else shown by a very
+    frightened or fearful victim or a substantial adverse effect; else unknown."""
+    if risk["four.unwanted"] is not None:
+        return bool(risk["four.unwanted"])
+    signs = (risk["victim.very_frightened"], bool(risk["victim.fears"]),
+             risk["victim.substantial_adverse_effect"])
+    return True if any(sign is True for sign in signs) else None
+
+
+def rederive(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The derived fields that follow from other rule-visible values alone (and
+    ``derived.act_dates``), recomputed: for a scope whose values were changed (what would
+    change), and for :func:`derived_values`."""
+    dates = values[f"{DERIVED_PREFIX}act_dates"]
+    repeated = values["four.repeated"]
+    escalating = values["indicators.escalating"]
+    derived = {
+        f"{DERIVED_PREFIX}unwanted": unwanted(values),
+        f"{DERIVED_PREFIX}repeated": repeated if repeated is not None
+        else (True if dates >= 2 else None),
+        f"{DERIVED_PREFIX}four_rebutted": values["four.fixated"] is False
+        and values["four.obsessive"] is False,
+        f"{DERIVED_PREFIX}force_kind": force_kind(values["police_force"]),
+    }
+    if escalating is not None:
+        derived[f"{DERIVED_PREFIX}escalating"] = escalating
+    return derived
+
+
+def derived_values(case: Case, as_of: date, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The value of every derived field for ``case`` on ``as_of``; ``values`` holds the
+    rule-visible fields as known on that date (risk facts merged)."""
+    stage_on = case.criminal_justice.stage_on
+    derived = {
+        f"{DERIVED_PREFIX}act_dates": act_dates(case, as_of),
+        f"{DERIVED_PREFIX}occasions": len({incident.date for incident in case.incidents
+                                           if incident.date <= as_of}),
+        f"{DERIVED_PREFIX}escalating": derived_escalation(case, as_of),
+        f"{DERIVED_PREFIX}stage_on": stage_on if stage_on is not None and stage_on <= as_of
+        else as_of,
+        f"{DERIVED_PREFIX}spo_expiry_near": _spo_expiry_near(case, as_of),
+    }
+    derived.update(rederive({**values, **derived}))
+    return derived

@@ -1,0 +1,59 @@
+"""Escalation derived from the dated incidents (docs/contract.md, "Decisions": escalation).
+
+Escalation is an observed rise in frequency, severity or range. It is never the MARAC
+"potential escalation" count of call-outs, which is a referral criterion only. A recorded
+``indicators.escalating`` wins; otherwise the 90 days up to the date are compared with the
+90 days before those, each holding at least one incident. Computed once here, so both
+engines read the same value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from spo_advisor.model.case import Behaviour, Case, Incident
+
+WINDOW_DAYS = 90
+"""Each compared window, in days: a judgement aid of this library, not law."""
+
+_BAND_2 = frozenset({
+    Behaviour.FOLLOWING, Behaviour.LOITERING, Behaviour.WATCHING, Behaviour.TURNING_UP,
+    Behaviour.PROPERTY_INTERFERENCE, Behaviour.TRACKING_DEVICE, Behaviour.IMPERSONATION,
+    Behaviour.PROXY_RECRUITMENT})
+
+
+def severity_band(incident: Incident) -> int:
+    """4 violence, strangulation or a weapon; 3 any threat; 2 physical presence, tracking,
+    impersonation or proxies; 1 any other act; 0 nothing recorded."""
+    if incident.violence or incident.strangulation or incident.weapon:
+        return 4
+    if incident.threats:
+        return 3
+    if any(behaviour in _BAND_2 for behaviour in incident.behaviours):
+        return 2
+    return 1 if incident.behaviours else 0
+
+
+def _rises(later: Sequence[Incident], earlier: Sequence[Incident],
+           before_later: Sequence[Incident]) -> bool:
+    seen = {behaviour for incident in before_later for behaviour in incident.behaviours}
+    new_codes = {behaviour for incident in later for behaviour in incident.behaviours} - seen
+    return (len(later) > len(earlier)
+            or max(map(severity_band, later)) > max(map(severity_band, earlier))
+            or bool(new_codes))
+
+
+def derived_escalation(case: Case, day: date) -> bool:
+    """Whether the incidents known on ``day`` rose in frequency, severity or range between
+    the two windows. False when the windows cannot be compared: the record shows no rise.
+    A recorded ``indicators.escalating`` overrides this (spo_advisor.engine.derived)."""
+    later_start = day - timedelta(days=WINDOW_DAYS)
+    earlier_start = later_start - timedelta(days=WINDOW_DAYS)
+    known = [incident for incident in case.incidents if incident.date <= day]
+    later = [incident for incident in known if incident.date > later_start]
+    earlier = [incident for incident in known if earlier_start < incident.date <= later_start]
+    if not later or not earlier:
+        return False
+    before_later = [incident for incident in known if incident.date <= later_start]
+    return _rises(later, earlier, before_later)

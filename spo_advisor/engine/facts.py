@@ -1,0 +1,120 @@
+"""A case as the flat facts both evaluators read, cut to what was known on a date."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+from spo_advisor.engine.derived import derived_values
+from spo_advisor.engine.risk_record import risk_facts_on
+from spo_advisor.language.conditions import RECORD_DATE_FIELD, Scope
+from spo_advisor.language.fields import AS_OF, DERIVED_PREFIX, case_fields
+from spo_advisor.model.case import Case
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+@cache
+def _scalar_paths() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each rule-visible field of the case, and its path split into steps."""
+    return tuple((path, tuple(path.split("."))) for path in case_fields().scalars
+                 if path != AS_OF and not path.startswith(DERIVED_PREFIX))
+
+
+def _record_date(record: dict[str, Any]) -> date | None:
+    """The date a record became known: ``date`` (incidents, actions, risk assessments),
+    ``made_on`` (existing orders)."""
+    day: date | None = record.get(RECORD_DATE_FIELD) or record.get("made_on")
+    return day
+
+
+DATED_COLLECTIONS = ("incidents", "actions", "risk_assessments", "existing_orders")
+
+
+def excluded_records(case: Case, as_of: date) -> list[tuple[str, date]]:
+    """The path (``incidents[4]``, 0-based in input order) and date of every record dated
+    after ``as_of``: left out of the assessment, and said so."""
+    data = case.model_dump(include=set(DATED_COLLECTIONS))
+    found = []
+    for collection in DATED_COLLECTIONS:
+        for index, record in enumerate(data[collection]):
+            day = _record_date(record)
+            if day is not None and day > as_of:
+                found.append((f"{collection}[{index}]", day))
+    return found
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A case read once for scopes on any date: its dump, and each dated collection's rows
+    (as the rules see them) with the date each became known (None: undated)."""
+
+    data: dict[str, Any]
+    rows: dict[str, list[tuple[date | None, dict[str, Any]]]]
+
+
+def prepare(case: Case, like: Prepared | None = None,
+            changed: frozenset[str] = frozenset()) -> Prepared:
+    """The parts of a scope that do not depend on the date; with ``like`` (prepared from a
+    case that differs from ``case`` only in the top-level fields ``changed``), only those
+    are read again."""
+    if like is None:
+        data = case.model_dump()
+    else:
+        data = {**like.data, **case.model_dump(include=set(changed))}
+    rows: dict[str, list[tuple[date | None, dict[str, Any]]]] = {}
+    for collection, record_fields in case_fields().collections.items():
+        if like is not None and collection not in changed:
+            rows[collection] = like.rows[collection]
+            continue
+        found = []
+        for record in data[collection]:
+            row = {name: _plain(record[name]) for name in record_fields}
+            if collection == "existing_orders" and row["expires_on"] is not None \
+                    and row["until_further_order"] is None:
+                # SPA 2019 s.3: a fixed period or until further order; an expiry date
+                # recorded makes the order fixed-term
+                row["until_further_order"] = False
+            found.append((_record_date(record), row))
+        rows[collection] = found
+    return Prepared(data, rows)
+
+
+def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Scope:
+    """The values of every rule-visible field, and the records dated on or before ``as_of``.
+
+    A record dated after ``as_of`` was not known on that date, so it is left out.
+    ``prepared`` (:func:`prepare` of the same case) saves reading the case again, for a
+    replay on many dates.
+    """
+    prepared = prepared or prepare(case)
+    values: dict[str, Any] = {}
+    for path, steps in _scalar_paths():
+        value: Any = prepared.data
+        for step in steps:
+            value = value[step]
+            if value is None:
+                break
+        values[path] = _plain(value)
+    risk = risk_facts_on(case, as_of).values
+    values.update((path, _plain(value)) for path, value in risk.items() if path in values)
+    values[AS_OF] = as_of
+    jurisdiction = case.effective_jurisdiction()
+    values["jurisdiction"] = None if jurisdiction is None else jurisdiction.value
+    values["suspect.home_force"] = case.effective_home_force()
+    values.update(derived_values(case, as_of, values))
+    stage_on = case.criminal_justice.stage_on
+    if stage_on is not None and stage_on > as_of:  # the stage was not reached by as_of
+        values["criminal_justice.stage"] = None
+    records = {collection: [row for day, row in rows if day is None or day <= as_of]
+               for collection, rows in prepared.rows.items()}
+    return Scope(as_of, values, records, {})

@@ -1,0 +1,1 @@
+"""Rule-set tools: check, documentation, golden cases, coverage and the pytest plugin."""
