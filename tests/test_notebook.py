@@ -51,8 +51,10 @@ def test_notebook_runs_and_shows_each_step(tmp_path: Path) -> None:
         # 1. assess: the overview
         "Case CLE-21-0042, assessed on 2021-03-14: 5 incidents, 2 recorded actions",
         ("Case CLE-21-0042, as of 2021-03-14. Risk: high.\n"
-        "  Interim Stalking Protection Order — recommended: all 9 limbs met\n"
-        "  Stalking Protection Order — recommended: all 7 limbs met\n"),
+        "  Interim Stalking Protection Order — recommended: apply with the SPO application "
+        "(all 9 limbs met)\n"
+        "  Stalking Protection Order — recommended: apply to the magistrates' court (all 7 "
+        "limbs met)\n"),
         # 2. the limbs, each with its citation; the report displays with its limb diagrams
         "Stalking Protection Order: recommended",
         ("- met      trigger  Acts associated with stalking, in the stalking pattern.\n"

@@ -20,54 +20,65 @@ from spo_advisor.report.render import assessment_text
 OVERVIEW_STARTS = {
     "dvpo_dapo_spo.yaml": [
         "Case MPS-25-90412, as of 2025-06-10. Risk: high.",
-        "  Interim Stalking Protection Order — recommended: all 9 limbs met",
-        "  Stalking Protection Order — recommended: all 7 limbs met"],
+        ("  Interim Stalking Protection Order — recommended: apply with the SPO "
+         "application (all 9 limbs met)"),
+        ("  Stalking Protection Order — recommended: apply to the magistrates' court (all "
+         "7 limbs met)")],
     "ex_partner.yaml": [
         "Case CLE-21-0042, as of 2021-03-14. Risk: high.",
-        "  Interim Stalking Protection Order — recommended: all 9 limbs met",
-        "  Stalking Protection Order — recommended: all 7 limbs met",
-        "  DVPN and DVPO — recommended: all 7 limbs met",
-        "  Non-molestation order — recommended: all 4 limbs met",
-        ("  Injunction against harassment — not recommended: not met: not an associated person "
-        "(for whom the non-molestation order is the usual route)"),
-        ("  Restraining order — not recommended: not met: conviction or acquittal (charged: "
-        "prepare the request) (and 1 more not met)"),
-        ("  Sexual Risk Order — not recommended: not met: the person has done an act of a "
-        "sexual nature"),
-        ("  Variation or renewal of the SPO — not available: not met: an SPO or interim SPO in "
-        "force protects the victim"),
-        ("  DAPN and DAPO — not available: not met: the pilot covers this case on this date "
-        "(coverage unconfirmed: see the rule)"),
+        ("  Interim Stalking Protection Order — recommended: apply with the SPO "
+         "application (all 9 limbs met)"),
+        ("  Stalking Protection Order — recommended: apply to the magistrates' court (all "
+         "7 limbs met)"),
+        ("  DVPN and DVPO — recommended: a superintendent may issue a DVPN; apply for a "
+         "DVPO (all 7 limbs met)"),
+        ("  Non-molestation order — recommended: signpost the victim to the family court "
+         "(all 4 limbs met)"),
+        ("  Injunction against harassment — not recommended: an associated person (the "
+         "non-molestation order is the usual route)"),
+        ("  Restraining order — not recommended: no charge, conviction or acquittal (and "
+         "1 more not met)"),
+        "  Sexual Risk Order — not recommended: no act of a sexual nature recorded",
+        ("  Variation or renewal of the SPO — not available: no SPO or interim SPO "
+         "protects the victim"),
+        "  DAPN and DAPO — not available: the DAPO pilot does not cover this case",
         ""],
     "existing_spo_breach.yaml": [
         "Case CLE-22-0917, as of 2022-09-05. Risk: high.",
-        "  Variation or renewal of the SPO — recommended: all 3 limbs met",
-        "  Non-molestation order — recommended: all 4 limbs met",
-        ("  DVPN and DVPO — consider: not known: the violence or threat is recent (a judgement "
-        "aid: s.24 sets no time limit)"),
-        ("  Interim Stalking Protection Order — not recommended: not met: no SPO already "
-        "protects the victim (else vary or renew it)")],
+        ("  Variation or renewal of the SPO — recommended: apply to vary or renew the "
+         "order (all 3 limbs met)"),
+        ("  Non-molestation order — recommended: signpost the victim to the family court "
+         "(all 4 limbs met)"),
+        ("  DVPN and DVPO — consider: not known: the violence or threat is recent (a "
+         "judgement aid: s.24 sets no time limit)"),
+        ("  Interim Stalking Protection Order — not recommended: an SPO already protects "
+         "the victim (vary or renew it)")],
     "out_of_jurisdiction.yaml": [
         "Case PS-24-7741, as of 2024-02-12. Risk: high.",
-        ("  Interim Stalking Protection Order — not available: not met: the case is in England "
-        "and Wales (and 1 more not met)")],
+        ("  Interim Stalking Protection Order — not available: outside England and Wales "
+         "(and 1 more not met)")],
     "stranger.yaml": [
         "Case WYP-23-1187, as of 2023-05-02. Risk: high.",
-        "  Interim Stalking Protection Order — recommended: all 9 limbs met",
-        "  Stalking Protection Order — recommended: all 7 limbs met",
-        "  Injunction against harassment — recommended: all 4 limbs met"],
+        ("  Interim Stalking Protection Order — recommended: apply with the SPO "
+         "application (all 9 limbs met)"),
+        ("  Stalking Protection Order — recommended: apply to the magistrates' court (all "
+         "7 limbs met)"),
+        ("  Injunction against harassment — recommended: signpost the victim to a civil "
+         "claim for an injunction (all 4 limbs met)")],
     "thin_record.yaml": [
         "Case NWP-24-0311, as of 2024-10-07. Risk: medium.",
         ("  Interim Stalking Protection Order — consider: not known: acts associated with "
-        "stalking, in the stalking pattern (and 2 more not known)"),
-        ("  Stalking Protection Order — consider: not known: acts associated with stalking, in "
-        "the stalking pattern (and 1 more not known)"),
-        ("  Non-molestation order — consider: not known: the victim is an associated person "
-        "(Family Law Act 1996 s.62(3))")],
+         "stalking, in the stalking pattern (and 2 more not known)"),
+        ("  Stalking Protection Order — consider: not known: acts associated with "
+         "stalking, in the stalking pattern (and 1 more not known)"),
+        ("  Non-molestation order — consider: not known: the victim is an associated "
+         "person (Family Law Act 1996 s.62(3))")],
     "third_party_targets.yaml": [
         "Case GMP-23-5520, as of 2023-09-18. Risk: high.",
-        "  Interim Stalking Protection Order — recommended: all 9 limbs met",
-        "  Stalking Protection Order — recommended: all 7 limbs met"],
+        ("  Interim Stalking Protection Order — recommended: apply with the SPO "
+         "application (all 9 limbs met)"),
+        ("  Stalking Protection Order — recommended: apply to the magistrates' court (all "
+         "7 limbs met)")],
 }
 EXAMPLE_FILES = sorted(path.name for path in EXAMPLES.glob("*.yaml"))
 

@@ -35,6 +35,8 @@ class Labels(BaseModel):
     actions: dict[str, str] = {}
     reason_codes: dict[str, str] = {}
     risk_levels: dict[str, str] = {}
+    next_steps: dict[str, str] = {}
+    not_met: dict[str, str] = {}
 
     def order(self, code: str) -> str:
         return self.orders.get(code, code)
@@ -52,6 +54,11 @@ class Labels(BaseModel):
         """A case field as a question (``victim.very_frightened`` → "Is the victim very
         frightened?"); the path itself when the table has none."""
         return self.fields.get(path, path)
+
+    def not_met_phrase(self, order: str, limb: str) -> str | None:
+        """How a failing limb reads in words ("no violence or threat towards the victim
+        recorded"): the entry for ``order.limb``, else for ``limb``; None when neither."""
+        return self.not_met.get(f"{order}.{limb}", self.not_met.get(limb))
 
     def behaviour(self, code: str) -> str:
         return self.behaviours.get(code, code.replace("_", " "))
@@ -95,6 +102,7 @@ def missing_labels(ruleset: RuleSet) -> list[Problem]:
         "actions": [a.value for a in ActionType],
         "reason_codes": [r.value for r in ReasonCode],
         "risk_levels": ["standard", "medium", "high"],
+        "next_steps": list(ruleset.orders),
     }
     path = str(Path(ruleset.directory) / LABELS_FILE)
     return [Problem("missing_label", f"no label for {code!r}", section, path)

@@ -66,15 +66,22 @@ def deciding_limbs(rec: Recommendation) -> list[Limb]:
 
 
 def decision_reason(rec: Recommendation, labels: Labels) -> str:
-    """Why, in words: the first limb behind the decision ("not met: …"), or "all 7 limbs
-    met"; "" when the order has no limbs."""
+    """Why, in words: the first limb behind the decision (its phrase from the label table
+    when it fails, e.g. "no violence or threat towards the victim recorded", else "not
+    met: …" or "not known: …"), or the next step when every limb is met ("apply to the
+    magistrates' court (all 7 limbs met)"); "" when the order has no limbs."""
     limbs = deciding_limbs(rec)
     if limbs:
         status = labels.status(limbs[0].status)
         more = f" (and {len(limbs) - 1} more {status})" if len(limbs) > 1 else ""
+        failing = labels.not_met_phrase(rec.order, limbs[0].limb)
+        if limbs[0].status == "not_met" and failing:
+            return f"{failing}{more}"
         return f"{status}: {fragment(limbs[0].text)}{more}"
     if rec.limbs and all(limb.status == "met" for limb in rec.limbs):
-        return f"all {len(rec.limbs)} limbs met"
+        step = labels.next_steps.get(rec.order)
+        met = f"all {len(rec.limbs)} limbs met"
+        return f"{step} ({met})" if step else met
     return ""
 
 
