@@ -229,7 +229,9 @@ def test_summary_counts_each_decision_of_each_order(
         "spo              2         3                3              0\n"
         "\n"
         "missed opportunities: 0 (an SPO recommended on or before a recorded decision not to "
-        "apply for one)\n")
+        "apply for one)\n"
+        "\n"
+        "reasons recorded for not applying that are not legal bars: 0\n")
 
 
 def test_missed_opportunities_are_listed_by_line(
@@ -248,12 +250,15 @@ def test_missed_opportunities_are_listed_by_line(
     source = write_lines(tmp_path / "cases.jsonl", [json.dumps(c) for c in cases])
     code, out, _ = run(capsys, source, "--out", str(tmp_path / "out.jsonl"))
     assert code == 0
+    # the mini rule set has no label table: actions read as their codes in words
     assert out.endswith(
         "missed opportunities: 2 (an SPO recommended on or before a recorded decision not to "
         "apply for one)\n"
-        "  line 1, case B-0: SPO first recommended on 2021-02-01; no_action on 2021-02-10\n"
-        "  line 2, case B-3: SPO first recommended on 2021-02-01; spo_considered_not_applied "
-        "on 2021-02-01\n")
+        "  line 1, case B-0: SPO first recommended on 2021-02-01; no action on 2021-02-10\n"
+        "  line 2, case B-3: SPO first recommended on 2021-02-01; spo considered not applied "
+        "on 2021-02-01\n"
+        "\n"
+        "reasons recorded for not applying that are not legal bars: 0\n")
     assert read_results(tmp_path / "out.jsonl") == [
         assess(c, rules=mini_rules).model_dump(mode="json") for c in cases]
 
@@ -415,4 +420,9 @@ def test_the_example_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
          "(case NWP-2025-090)")]
     assert out.startswith("9 case lines: 8 assessed, 1 bad\n")
     assert ("  line 1, case EX-2021-001: SPO first recommended on 2021-01-05; "
-            "spo_considered_not_applied on 2021-02-01\n") in out
+            "SPO considered, not applied on 2021-02-01\n") in out
+    # the summary ends with the reasons most often recorded that are not legal bars
+    reasons = out.split("reasons recorded for not applying that are not legal bars: ")[1]
+    total, *listed = reasons.splitlines()
+    assert int(total) >= len(listed) > 0
+    assert "  1 × the victim does not support a prosecution" in listed

@@ -33,6 +33,7 @@ from typing import IO, Any, TextIO, TypeVar
 from spo_advisor.advice.assess import assess, load_rules
 from spo_advisor.cli import common as cli
 from spo_advisor.cli.output import open_output
+from spo_advisor.language.labels import Labels, labels_for
 from spo_advisor.language.rules import RuleSet
 from spo_advisor.model.case import ActionType, Case
 from spo_advisor.model.case_reading import MAX_BYTES, parse_case_text
@@ -239,6 +240,7 @@ class _LineResult:
     outcome: Assessment | CaseError
     missed: MissedOpportunity | None = None
     case_id: str | None = None  # of a bad line, when it can be read
+    invalid_reasons: tuple[str, ...] = ()  # recorded reasons that are not legal bars
 
 
 def _read_lines(handle: IO[bytes]) -> Iterator[_Line]:
@@ -319,7 +321,10 @@ def _assess_line(settings: _Settings, line: _Line) -> _LineResult:
                           f"({type(error).__name__}): a fault in spo_advisor, please report it")
         return _LineResult(line.number, line.end, CaseError([problem]),
                            case_id=_readable_case_id(line.raw))
-    return _LineResult(line.number, line.end, replay.assessment, missed_opportunity(replay))
+    invalid = tuple(reason.code for action in replay.actions for reason in action.reasons
+                    if reason.valid is False)
+    return _LineResult(line.number, line.end, replay.assessment, missed_opportunity(replay),
+                       invalid_reasons=invalid)
 
 
 def _on_line(problems: Iterable[Problem], name: str, number: int) -> list[Problem]:
@@ -329,18 +334,29 @@ def _on_line(problems: Iterable[Problem], name: str, number: int) -> list[Proble
 # ---------------------------------------------------------------------------------- summary
 
 
+SHOWN_MISSED = 10
+"""Missed opportunities listed by line in the summary (the count covers them all), so it
+fits on one screen."""
+
+SHOWN_REASONS = 5
+"""Reasons that are not legal bars listed in the summary, most often recorded first."""
+
+
 @dataclass
 class Summary:
-    """Counts of each decision for each order, and the missed opportunities found.
+    """Counts of each decision for each order, the missed opportunities found, and the
+    recorded reasons for not applying that are not legal bars.
 
     Memory grows only with the number of missed opportunities.
     """
 
     orders: tuple[str, ...]
+    labels: Labels = field(default_factory=Labels)
     lines: int = 0
     bad: int = 0
     decisions: Counter[tuple[str, Decision]] = field(default_factory=Counter)
     missed: list[tuple[int, str, MissedOpportunity]] = field(default_factory=list)
+    invalid_reasons: Counter[str] = field(default_factory=Counter)
 
     def add(self, result: _LineResult) -> None:
         self.lines += 1
@@ -350,6 +366,7 @@ class Summary:
         self.decisions.update(result.outcome.decisions().items())
         if result.missed is not None:
             self.missed.append((result.number, result.outcome.case_id, result.missed))
+        self.invalid_reasons.update(result.invalid_reasons)
 
     def text(self) -> str:
         assessed = self.lines - self.bad
@@ -362,8 +379,14 @@ class Summary:
         lines += ["", (f"missed opportunities: {len(self.missed):,} (an SPO recommended on or "
                        "before a recorded decision not to apply for one)")]
         lines += [f"  line {number}, case {plain(case_id)}: SPO first recommended on "
-                  f"{missed.recommended_on}; {missed.action} on {missed.action_on}"
-                  for number, case_id, missed in self.missed]
+                  f"{missed.recommended_on}; {self.labels.action(missed.action)} on "
+                  f"{missed.action_on}" for number, case_id, missed in self.missed[:SHOWN_MISSED]]
+        if len(self.missed) > SHOWN_MISSED:
+            lines.append(f"  and {len(self.missed) - SHOWN_MISSED:,} more")
+        total = sum(self.invalid_reasons.values())
+        lines += ["", f"reasons recorded for not applying that are not legal bars: {total:,}"]
+        lines += [f"  {count:,} × {self.labels.reason_code(code)}"
+                  for code, count in self.invalid_reasons.most_common(SHOWN_REASONS)]
         return "\n".join(lines)
 
 
@@ -491,7 +514,7 @@ def _line_ranges(numbers: Iterable[int]) -> str:
 def run_batch(args: argparse.Namespace) -> int:
     """``spo-advisor batch``: see :data:`DESCRIPTION`."""
     settings = _Settings(load_rules(args.rules), args.as_of)
-    summary = Summary(tuple(settings.rules.orders))
+    summary = Summary(tuple(settings.rules.orders), labels_for(settings.rules))
     with ExitStack() as stack:
         handle, name, size = _open_input(stack, args.input)
         out = stack.enter_context(open_output(args.out, [args.input]))
