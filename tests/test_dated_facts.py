@@ -10,9 +10,10 @@ from typing import Any
 from conftest import incident
 
 from spo_advisor.advice.assess import assess
-from spo_advisor.engine.escalation import derived_escalation, severity_band
+from spo_advisor.engine.escalation import severity_band
 from spo_advisor.engine.facts import excluded_records
 from spo_advisor.engine.risk_record import risk_facts_on
+from spo_advisor.engine.timeline import Timeline
 from spo_advisor.model.case_reading import load_case
 
 
@@ -71,17 +72,21 @@ def test_assess_reads_the_facts_known_on_its_date() -> None:
     assert "victim_very_frightened" in late.risk.indicators
 
 
+def escalating(incidents: list[dict[str, Any]]) -> bool:
+    return Timeline(load_case(case(incidents=incidents)).incidents).escalating(date(2021, 6, 30))
+
+
 def test_escalation_compares_two_windows_of_90_days() -> None:
     earlier = [incident("2021-02-01", "contact")]
-    assert derived_escalation(load_case(case(incidents=earlier)), date(2021, 6, 30)) is False
+    assert escalating(earlier) is False
     more = earlier + [incident("2021-05-01", "contact"), incident("2021-06-01", "contact")]
-    assert derived_escalation(load_case(case(incidents=more)), date(2021, 6, 30)) is True
+    assert escalating(more) is True
     same = earlier + [incident("2021-05-01", "contact")]
-    assert derived_escalation(load_case(case(incidents=same)), date(2021, 6, 30)) is False
+    assert escalating(same) is False
     graver = earlier + [incident("2021-05-01", "contact", violence=True)]
-    assert derived_escalation(load_case(case(incidents=graver)), date(2021, 6, 30)) is True
+    assert escalating(graver) is True
     wider = earlier + [incident("2021-05-01", "following")]
-    assert derived_escalation(load_case(case(incidents=wider)), date(2021, 6, 30)) is True
+    assert escalating(wider) is True
 
 
 def test_three_call_outs_in_a_year_are_not_escalation() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from spo_advisor.engine.escalation import derived_escalation
+from spo_advisor.engine.timeline import Timeline
 from spo_advisor.language.fields import DERIVED_PREFIX
 from spo_advisor.model.case import Case, OrderType
 from spo_advisor.model.logic import Truth, all_of, any_of
@@ -67,13 +67,6 @@ def _spo_expiry_near(case: Case, as_of: date) -> bool | None:
     return any_of(verdicts).as_bool()
 
 
-def act_dates(case: Case, as_of: date) -> int:
-    """The number of distinct dates, on or before ``as_of``, with an act recorded: every
-    behaviour code counts (docs/contract.md, "the acts pattern")."""
-    return len({incident.date for incident in case.incidents
-                if incident.behaviours and incident.date <= as_of})
-
-
 def unwanted(risk: Mapping[str, Any]) -> bool | None:
     """Unwanted: ``four.unwanted`` when recorded (false wins); else shown by a very
     frightened or fearful victim or a substantial adverse effect; else unknown."""
@@ -104,15 +97,18 @@ def rederive(values: Mapping[str, Any]) -> dict[str, Any]:
     return derived
 
 
-def derived_values(case: Case, as_of: date, values: Mapping[str, Any]) -> dict[str, Any]:
+def derived_values(case: Case, as_of: date, values: Mapping[str, Any],
+                   timeline: Timeline | None = None) -> dict[str, Any]:
     """The value of every derived field for ``case`` on ``as_of``; ``values`` holds the
-    rule-visible fields as known on that date (risk facts merged)."""
+    rule-visible fields as known on that date (risk facts merged); ``timeline`` (of the
+    case's incidents) saves sorting them again, for a replay on many dates. Every
+    behaviour code counts as an act (docs/contract.md, "the acts pattern")."""
+    timeline = timeline or Timeline(case.incidents)
     stage_on = case.criminal_justice.stage_on
     derived = {
-        f"{DERIVED_PREFIX}act_dates": act_dates(case, as_of),
-        f"{DERIVED_PREFIX}occasions": len({incident.date for incident in case.incidents
-                                           if incident.date <= as_of}),
-        f"{DERIVED_PREFIX}escalating": derived_escalation(case, as_of),
+        f"{DERIVED_PREFIX}act_dates": timeline.act_dates(as_of),
+        f"{DERIVED_PREFIX}occasions": timeline.occasions(as_of),
+        f"{DERIVED_PREFIX}escalating": timeline.escalating(as_of),
         f"{DERIVED_PREFIX}stage_on": stage_on if stage_on is not None and stage_on <= as_of
         else as_of,
         f"{DERIVED_PREFIX}spo_expiry_near": _spo_expiry_near(case, as_of),

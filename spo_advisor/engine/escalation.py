@@ -10,9 +10,8 @@ engines read the same value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
 
-from spo_advisor.model.case import Behaviour, Case, Incident
+from spo_advisor.model.case import Behaviour, Incident
 
 WINDOW_DAYS = 90
 """Each compared window, in days: a judgement aid of this library, not law."""
@@ -35,25 +34,12 @@ def severity_band(incident: Incident) -> int:
     return 1 if incident.behaviours else 0
 
 
-def _rises(later: Sequence[Incident], earlier: Sequence[Incident],
-           before_later: Sequence[Incident]) -> bool:
-    seen = {behaviour for incident in before_later for behaviour in incident.behaviours}
-    new_codes = {behaviour for incident in later for behaviour in incident.behaviours} - seen
+def rises(later: Sequence[Incident], earlier: Sequence[Incident],
+          seen_before: frozenset[str] | set[str]) -> bool:
+    """The later window rose against the earlier one: more incidents, a higher severity
+    band, or a behaviour code not in ``seen_before`` (the codes of every incident before
+    the later window)."""
+    new_codes = {behaviour for incident in later for behaviour in incident.behaviours}
     return (len(later) > len(earlier)
             or max(map(severity_band, later)) > max(map(severity_band, earlier))
-            or bool(new_codes))
-
-
-def derived_escalation(case: Case, day: date) -> bool:
-    """Whether the incidents known on ``day`` rose in frequency, severity or range between
-    the two windows. False when the windows cannot be compared: the record shows no rise.
-    A recorded ``indicators.escalating`` overrides this (spo_advisor.engine.derived)."""
-    later_start = day - timedelta(days=WINDOW_DAYS)
-    earlier_start = later_start - timedelta(days=WINDOW_DAYS)
-    known = [incident for incident in case.incidents if incident.date <= day]
-    later = [incident for incident in known if incident.date > later_start]
-    earlier = [incident for incident in known if earlier_start < incident.date <= later_start]
-    if not later or not earlier:
-        return False
-    before_later = [incident for incident in known if incident.date <= later_start]
-    return _rises(later, earlier, before_later)
+            or bool(new_codes - seen_before))

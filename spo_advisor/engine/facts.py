@@ -10,6 +10,7 @@ from typing import Any
 
 from spo_advisor.engine.derived import derived_values
 from spo_advisor.engine.risk_record import risk_facts_on
+from spo_advisor.engine.timeline import Timeline
 from spo_advisor.language.conditions import RECORD_DATE_FIELD, Scope
 from spo_advisor.language.fields import AS_OF, DERIVED_PREFIX, case_fields
 from spo_advisor.model.case import Case
@@ -60,6 +61,7 @@ class Prepared:
 
     data: dict[str, Any]
     rows: dict[str, list[tuple[date | None, dict[str, Any]]]]
+    timeline: Timeline
 
 
 def prepare(case: Case, like: Prepared | None = None,
@@ -86,7 +88,9 @@ def prepare(case: Case, like: Prepared | None = None,
                 row["until_further_order"] = False
             found.append((_record_date(record), row))
         rows[collection] = found
-    return Prepared(data, rows)
+    timeline = like.timeline if like is not None and "incidents" not in changed \
+        else Timeline(case.incidents)
+    return Prepared(data, rows, timeline)
 
 
 def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Scope:
@@ -111,7 +115,7 @@ def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Sco
     jurisdiction = case.effective_jurisdiction()
     values["jurisdiction"] = None if jurisdiction is None else jurisdiction.value
     values["suspect.home_force"] = case.effective_home_force()
-    values.update(derived_values(case, as_of, values))
+    values.update(derived_values(case, as_of, values, prepared.timeline))
     stage_on = case.criminal_justice.stage_on
     if stage_on is not None and stage_on > as_of:  # the stage was not reached by as_of
         values["criminal_justice.stage"] = None
