@@ -213,9 +213,7 @@ def test_each_change_holds_when_the_fact_is_established(case: dict[str, Any]) ->
     changes = what_would_change(case, rules=ruleset)
     assert changes, "these cases have unknown facts that matter"
     for change in changes:
-        # Known gap: a force outside England and Wales also changes the jurisdiction every
-        # order reads, which the what-if (on the facts of the date) does not re-derive.
-        for value in [v for v in change.values if v not in ("police_scotland", "psni")]:
+        for value in change.values:
             after = assess(with_change(case, change, value), rules=ruleset).decisions()
             for item in change.changes:
                 assert before[item.order] is item.now

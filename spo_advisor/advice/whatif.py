@@ -36,6 +36,7 @@ from spo_advisor.language.rules import RuleSet
 from spo_advisor.model.case import Case
 from spo_advisor.model.case_reading import load_case
 from spo_advisor.model.logic import Decision, Truth
+from spo_advisor.model.places import place_contradictions
 
 OPEN_DECISIONS = (Decision.CONSIDER, Decision.NOT_RECOMMENDED)
 """The decisions whose changes are looked for."""
@@ -108,6 +109,9 @@ def _field_changes(ruleset: RuleSet, scope: Scope, path: str,
     records: int | None = None
     for trial in trials:
         changed, records = _set(scope, path, collection, trial.value)
+        if _impossible(changed.values):  # a value the case model would refuse here
+            outcomes.append(())
+            continue
         evaluation, _ = run_rules(ruleset, changed, "python")
         then = decide_all(ruleset, evaluation.truths())
         outcomes.append(tuple(OrderChange(order=order, now=decision, to=then[order])
@@ -117,6 +121,13 @@ def _field_changes(ruleset: RuleSet, scope: Scope, path: str,
         else _unordered_groups(trials, outcomes)
     return [_change(path, spec, group, outcome, records, labels)
             for group, outcome in groups if outcome]
+
+
+def _impossible(values: Mapping[str, Any]) -> bool:
+    """Do the places of these facts contradict each other, so no case could hold them?"""
+    return bool(place_contradictions(
+        values["jurisdiction"], values["police_force"], values["suspect.home_force"],
+        values["suspect.lives_in_force_area"], values["london_borough"]))
 
 
 def _spec(path: str) -> tuple[FieldSpec, str | None]:

@@ -15,7 +15,12 @@ from spo_advisor.engine.timeline import Timeline
 from spo_advisor.language.fields import DERIVED_PREFIX
 from spo_advisor.model.case import Case, OrderType
 from spo_advisor.model.logic import Truth, all_of, any_of
-from spo_advisor.model.places import SPECIAL_FORCES, TERRITORIAL_FORCES
+from spo_advisor.model.places import (
+    SPECIAL_FORCES,
+    TERRITORIAL_FORCES,
+    effective_home_force,
+    effective_jurisdiction,
+)
 
 EXPIRY_NEAR_DAYS = 90
 """An SPO expiring within this many days is a reason to seek renewal (docs/contract.md,
@@ -91,6 +96,11 @@ def rederive(values: Mapping[str, Any]) -> dict[str, Any]:
         f"{DERIVED_PREFIX}four_rebutted": values["four.fixated"] is False
         and values["four.obsessive"] is False,
         f"{DERIVED_PREFIX}force_kind": force_kind(values["police_force"]),
+        f"{DERIVED_PREFIX}jurisdiction": effective_jurisdiction(
+            values["jurisdiction"], values["police_force"]),
+        f"{DERIVED_PREFIX}home_force": effective_home_force(
+            values["suspect.home_force"], values["police_force"],
+            values["suspect.lives_in_force_area"], values["london_borough"]),
     }
     if escalating is not None:
         derived[f"{DERIVED_PREFIX}escalating"] = escalating

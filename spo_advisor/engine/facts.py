@@ -112,9 +112,6 @@ def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Sco
     risk = risk_facts_on(case, as_of).values
     values.update((path, _plain(value)) for path, value in risk.items() if path in values)
     values[AS_OF] = as_of
-    jurisdiction = case.effective_jurisdiction()
-    values["jurisdiction"] = None if jurisdiction is None else jurisdiction.value
-    values["suspect.home_force"] = case.effective_home_force()
     values.update(derived_values(case, as_of, values, prepared.timeline))
     stage_on = case.criminal_justice.stage_on
     if stage_on is not None and stage_on > as_of:  # the stage was not reached by as_of

@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from spo_advisor.model.places import TERRITORIAL_FORCES
+
 Kind = Literal["bool", "int", "date", "enum", "str", "enum_list"]
 
 AS_OF = "as_of"
@@ -53,6 +55,9 @@ DERIVED_FIELDS: dict[str, FieldSpec] = {
     f"{DERIVED_PREFIX}escalating": FieldSpec("bool"),
     f"{DERIVED_PREFIX}stage_on": FieldSpec("date"),
     f"{DERIVED_PREFIX}force_kind": FieldSpec("enum", FORCE_KINDS),
+    f"{DERIVED_PREFIX}jurisdiction": FieldSpec(
+        "enum", ("england_and_wales", "scotland", "northern_ireland")),
+    f"{DERIVED_PREFIX}home_force": FieldSpec("enum", tuple(sorted(TERRITORIAL_FORCES))),
     f"{DERIVED_PREFIX}spo_expiry_near": FieldSpec("bool"),
 }
 
@@ -67,6 +72,9 @@ DERIVED_SOURCES: dict[str, tuple[str, ...]] = {
     f"{DERIVED_PREFIX}escalating": ("indicators.escalating",),
     f"{DERIVED_PREFIX}stage_on": ("criminal_justice.stage_on",),
     f"{DERIVED_PREFIX}force_kind": ("police_force",),
+    f"{DERIVED_PREFIX}jurisdiction": ("jurisdiction", "police_force"),
+    f"{DERIVED_PREFIX}home_force": ("suspect.home_force", "police_force",
+                                    "suspect.lives_in_force_area", "london_borough"),
     f"{DERIVED_PREFIX}spo_expiry_near": ("existing_orders.expires_on",
                                          "existing_orders.until_further_order"),
 }

@@ -42,11 +42,11 @@ from spo_advisor.model.codes import (
 )
 from spo_advisor.model.errors import CaseError, Problem
 from spo_advisor.model.places import (
-    TERRITORIAL_FORCES,
     LondonBorough,
     PoliceForce,
     TerritorialForce,
-    force_jurisdiction,
+    effective_home_force,
+    effective_jurisdiction,
 )
 
 __all__ = [
@@ -456,23 +456,18 @@ class Case(_CaseModel):
 
     def effective_jurisdiction(self) -> Jurisdiction | None:
         """The jurisdiction given, else the one the force polices."""
-        if self.jurisdiction is not None:
-            return self.jurisdiction
-        if self.police_force is not None:
-            return Jurisdiction(force_jurisdiction(self.police_force))
-        return None
+        found = effective_jurisdiction(
+            None if self.jurisdiction is None else self.jurisdiction.value,
+            None if self.police_force is None else str(self.police_force))
+        return None if found is None else Jurisdiction(found)
 
     def effective_home_force(self) -> str | None:
-        """Where the suspect lives: ``suspect.home_force``; else the territorial force
-        holding the case when the suspect lives in its area; else the London force
-        implied by ``london_borough``. Never inferred from BTP, MoD Police or CNC."""
-        if self.suspect.home_force is not None:
-            return str(self.suspect.home_force)
-        if self.police_force in TERRITORIAL_FORCES and self.suspect.lives_in_force_area:
-            return str(self.police_force)
-        if self.london_borough is not None:
-            return "city_of_london" if self.london_borough == "city_of_london" else "metropolitan"
-        return None
+        """Where the suspect lives (:func:`spo_advisor.model.places.effective_home_force`)."""
+        return effective_home_force(
+            None if self.suspect.home_force is None else str(self.suspect.home_force),
+            None if self.police_force is None else str(self.police_force),
+            self.suspect.lives_in_force_area,
+            None if self.london_borough is None else str(self.london_borough))
 
     def as_of(self, override: date | None = None) -> date:
         """The date to assess the case at: ``override``, else ``assessed_on``, else today.

@@ -30,7 +30,7 @@ from spo_advisor.model.case import (
 )
 from spo_advisor.model.codes import RELATIONSHIP_SYNONYMS
 from spo_advisor.model.errors import CaseError, Problem
-from spo_advisor.model.places import TERRITORIAL_FORCES, force_jurisdiction
+from spo_advisor.model.places import Contradiction, place_contradictions
 from spo_advisor.model.yamlio import StrictLoader, yaml_message
 
 __all__ = [
@@ -329,28 +329,14 @@ def _validate(data: object, file: str | None, root: yaml.Node | None) -> Case:
     return case
 
 
-def _contradictions(case: Case) -> list[tuple[tuple[str, ...], str, str]]:
+def _contradictions(case: Case) -> list[Contradiction]:
     """Places that contradict each other (contract: given and contradicting, refused)."""
-    found: list[tuple[tuple[str, ...], str, str]] = []
-    force = case.police_force
-    if case.jurisdiction is not None and force is not None and (
-            case.jurisdiction != force_jurisdiction(force)):
-        found.append((("jurisdiction",), "contradicts_force",
-                      "contradicts the jurisdiction of police_force"))
-    given_home = case.suspect.home_force
-    if (given_home is not None and force in TERRITORIAL_FORCES
-            and case.suspect.lives_in_force_area is True and given_home != force):
-        found.append((("suspect", "home_force"), "contradicts_force",
-                      "contradicts police_force with lives_in_force_area true"))
-    home = case.effective_home_force()
-    borough = case.london_borough
-    if borough is not None and home is not None:
-        city = borough == "city_of_london"
-        if home not in ("metropolitan", "city_of_london") or (city != (home == "city_of_london")):
-            found.append((("london_borough",), "contradicts_home_force",
-                          ("contradicts the suspect's home force (the City of London is "
-                          "policed by City of London Police, the 32 boroughs by the Met)")))
-    return found
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return place_contradictions(text(case.jurisdiction), text(case.police_force),
+                                text(case.suspect.home_force),
+                                case.suspect.lives_in_force_area, text(case.london_borough))
 
 
 def _located(found: tuple[tuple[str, ...], str, str], file: str | None,
