@@ -118,9 +118,6 @@ IsoDate = Annotated[date, BeforeValidator(_parse_date)]
 SCHEMA_VERSIONS = ("1", "2")
 """Contract versions a case may be written for; "1" is "2" without the new fields."""
 
-CURRENT_SCHEMA_VERSION = "2"
-
-
 def _parse_schema_version(value: object) -> object:
     """Accept a version as a string or an integer; refuse any other value with the list."""
     if isinstance(value, int) and not isinstance(value, bool):

@@ -23,12 +23,6 @@ from spo_advisor.model.display import register
 from spo_advisor.model.result import Assessment, Limb, Recommendation
 from spo_advisor.report import overview
 
-DECISION_LABEL = {
-    "recommended": "RECOMMENDED",
-    "consider": "CONSIDER",
-    "not_recommended": "not recommended",
-    "not_available": "not available",
-}
 DECISION_COLOUR = {
     "recommended": "#1b5e20",
     "consider": "#8a5a00",

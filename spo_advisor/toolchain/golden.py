@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -132,11 +131,6 @@ def load_golden(path: Path) -> list[GoldenCase]:
     if problems:
         raise RuleSetError(problems)
     return cases
-
-
-def iter_golden(directory: str | Path) -> Iterator[GoldenCase]:
-    for path in golden_files(directory):
-        yield from load_golden(path)
 
 
 def run_golden(case: GoldenCase, ruleset: RuleSet) -> Outcome:
