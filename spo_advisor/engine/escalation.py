@@ -3,8 +3,9 @@
 Escalation is an observed rise in frequency, severity or range. It is never the MARAC
 "potential escalation" count of call-outs, which is a referral criterion only. A recorded
 ``indicators.escalating`` wins; otherwise the 90 days up to the date are compared with the
-90 days before those, each holding at least one incident. Computed once here, so both
-engines read the same value.
+90 days before those, each holding at least one incident. This module says what a rise is
+(:func:`rises`); :class:`spo_advisor.engine.timeline.Timeline` finds the windows of a date,
+and the result is a derived field, so both engines read the same value.
 """
 
 from __future__ import annotations

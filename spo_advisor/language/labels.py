@@ -42,13 +42,13 @@ class Labels(BaseModel):
         return self.orders.get(code, code)
 
     def decision(self, code: str) -> str:
-        return self.decisions.get(code, code.replace("_", " "))
+        return _in_words(self.decisions, code)
 
     def status(self, code: str) -> str:
-        return self.statuses.get(code, code.replace("_", " "))
+        return _in_words(self.statuses, code)
 
     def fact(self, code: str) -> str:
-        return self.facts.get(code, code.replace("_", " "))
+        return _in_words(self.facts, code)
 
     def question(self, path: str) -> str:
         """A case field as a question (``victim.very_frightened`` → "Is the victim very
@@ -61,13 +61,18 @@ class Labels(BaseModel):
         return self.not_met.get(f"{order}.{limb}", self.not_met.get(limb))
 
     def behaviour(self, code: str) -> str:
-        return self.behaviours.get(code, code.replace("_", " "))
+        return _in_words(self.behaviours, code)
 
     def action(self, code: str) -> str:
-        return self.actions.get(code, code.replace("_", " "))
+        return _in_words(self.actions, code)
 
     def reason_code(self, code: str) -> str:
-        return self.reason_codes.get(code, code.replace("_", " "))
+        return _in_words(self.reason_codes, code)
+
+
+def _in_words(table: dict[str, str], code: str) -> str:
+    """The label of ``code`` in ``table``, else the code with its underscores as spaces."""
+    return table.get(code, code.replace("_", " "))
 
 
 @lru_cache(maxsize=8)
