@@ -44,11 +44,10 @@ DATED_COLLECTIONS = ("incidents", "actions", "risk_assessments", "existing_order
 def excluded_records(case: Case, as_of: date) -> list[tuple[str, date]]:
     """The path (``incidents[4]``, 0-based in input order) and date of every record dated
     after ``as_of``: left out of the assessment, and said so."""
-    data = case.model_dump(include=set(DATED_COLLECTIONS))
     found = []
     for collection in DATED_COLLECTIONS:
-        for index, record in enumerate(data[collection]):
-            day = _record_date(record)
+        for index, record in enumerate(getattr(case, collection)):
+            day = _record_date(vars(record))  # the record's fields, without dumping the case
             if day is not None and day > as_of:
                 found.append((f"{collection}[{index}]", day))
     return found
