@@ -3,8 +3,9 @@ a single explanation.
 
 The fixture ``fixtures/assess_digests.json`` holds the sha256 of the compact contract JSON
 (``json.dumps(model_dump(mode="json"))``, as ``--format json`` writes it minus the indent)
-of every example case and of the benchmark's synthetic cases, assessed with each engine by
-the code as it was before the evaluation path was made faster. Should an intended change
+of every example case, every golden case of the shipped rule set (on its own date) and the
+benchmark's synthetic cases, assessed with each engine by the code as it was before the
+evaluation path was made faster. Should an intended change
 of the output ever alter them, write them afresh::
 
     .venv/bin/python tests/test_assess_identity.py
@@ -17,6 +18,7 @@ import importlib.util
 import json
 import pickle
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from spo_advisor.advice.assess import assess, load_rules
 from spo_advisor.engine.durable_host import available as durable_available
 from spo_advisor.model.case_reading import load_case
 from spo_advisor.model.result import Assessment
+from spo_advisor.toolchain.golden import golden_files, load_golden
 
 DIGESTS = ROOT / "tests" / "fixtures" / "assess_digests.json"
 SYNTHETIC = 300
@@ -42,12 +45,16 @@ def _bench() -> Any:
     return module
 
 
-def cases() -> Iterator[tuple[str, Any]]:
-    """Every example case by file name, then the synthetic cases by case id."""
+def cases() -> Iterator[tuple[str, Any, date | None]]:
+    """Every example case by file name, every golden case by its label, then the
+    synthetic cases by case id; each with the date it is assessed on (None: its own)."""
     for path in sorted(EXAMPLES.glob("*.yaml")):
-        yield path.name, load_case(path)
+        yield path.name, load_case(path), None
+    for golden_file in golden_files(SHIPPED_RULES):
+        for golden in load_golden(golden_file):
+            yield golden.label, golden.case, golden.as_of
     for case in _bench().synthetic_cases(SYNTHETIC):
-        yield case["case_id"], case
+        yield case["case_id"], case, None
 
 
 def digest(assessment: Assessment) -> str:
@@ -59,8 +66,8 @@ def digests() -> dict[str, dict[str, str]]:
     """The digest of each case's assessment with each engine this Python has."""
     rules = load_rules(SHIPPED_RULES)
     engines = [e for e in ENGINES if e == "python" or durable_available()]
-    return {name: {engine: digest(assess(case, rules=rules, engine_choice=engine))
-                   for engine in engines} for name, case in cases()}
+    return {name: {engine: digest(assess(case, as_of, rules=rules, engine_choice=engine))
+                   for engine in engines} for name, case, as_of in cases()}
 
 
 def test_every_assessment_is_byte_identical_to_before() -> None:

@@ -170,7 +170,7 @@ EX_PARTNER_LIMBS = {
                           ("necessity", "unknown", False, False)],
     "spo_variation": [("jurisdiction", "met", True, False),
                       ("order_in_force", "not_met", True, False),
-                      ("change", "met", False, True)],
+                      ("change", "not_met", False, True)],
     "dapn_dapo": [("jurisdiction", "met", True, False), ("pilot", "not_met", True, False),
                   ("suspect_age", "met", True, False), ("victim_age", "met", True, False),
                   ("personally_connected", "met", True, False), ("abusive", "met", False, True),
@@ -196,8 +196,8 @@ def test_text_outlines_the_test_then_the_gates() -> None:
         ("                to find out: Is the behaviour fixated? Is the behaviour obsessive? Is "
         "the behaviour unwanted? What does the victim fear? Has the conduct substantially "
         "changed the victim's daily life? Is the victim very frightened?"),
-        ("    [met]       A risk associated with stalking (risk level medium or high). — "
-        "Stalking Protection Act 2019 s.1(1)(b), s.1(4)"),
+        ("    [met]       A risk associated with stalking, of physical or psychological harm "
+        "(risk level medium or high). — Stalking Protection Act 2019 s.1(1)(b), s.1(4)"),
         ("    [met]       Reasonable cause to believe an order is necessary to protect. — "
         "Stalking Protection Act 2019 s.1(1)(c); 90-day window: spo_advisor judgement aid "
         "(not law)"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from datetime import date
 from functools import cache, lru_cache
 from importlib import metadata
@@ -17,6 +18,7 @@ from spo_advisor.engine.evaluator import Evaluation, evaluate_ruleset
 from spo_advisor.engine.facts import case_scope, excluded_records
 from spo_advisor.language.conditions import Scope
 from spo_advisor.language.rule_specs import LimbSpec
+from spo_advisor.language.rule_text import fill, placeholder_paths
 from spo_advisor.language.rules import RuleSet, load_ruleset
 from spo_advisor.language.shipped import shipped_rules
 from spo_advisor.model.case import Case, canonical_json
@@ -96,9 +98,19 @@ def run_rules(ruleset: RuleSet, scope: Scope,
 
 @lru_cache(maxsize=8)
 def _rule_refs(ruleset: RuleSet) -> dict[str, RuleRef]:
-    """Each rule as a reason cites it (immutable, so shared by every assessment)."""
+    """Each rule as a reason cites it (immutable, so shared by every assessment), but
+    those whose text names values of the case (filled by :func:`_rule_ref`)."""
     return {rule.id: RuleRef(rule=rule.id, text=rule.limb, citation=rule.citation)
-            for rule in ruleset.rules}
+            for rule in ruleset.rules if not placeholder_paths(rule.limb)}
+
+
+def _rule_ref(ruleset: RuleSet, rule_id: str, values: Mapping[str, Any]) -> RuleRef:
+    """A rule as a reason cites it, its text filled with the values of the case."""
+    shared = _rule_refs(ruleset).get(rule_id)
+    if shared is not None:
+        return shared
+    rule = ruleset.by_id[rule_id]
+    return build(RuleRef, rule=rule.id, text=fill(rule.limb, values), citation=rule.citation)
 
 
 @lru_cache(maxsize=8)
@@ -118,16 +130,15 @@ def _limb_citations(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
     return {order: tuple(map(citation, spec.limbs)) for order, spec in ruleset.orders.items()}
 
 
-def _recommendation(ruleset: RuleSet, decided: OrderDecision,
-                    terms: list[CourtTerm]) -> Recommendation:
-    refs = _rule_refs(ruleset)
+def _recommendation(ruleset: RuleSet, decided: OrderDecision, terms: list[CourtTerm],
+                    values: Mapping[str, Any]) -> Recommendation:
     citations = _limb_citations(ruleset)[decided.order]
     return build(
         Recommendation,
         order=decided.order, title=ruleset.orders[decided.order].title,
         decision=decided.decision, deciding_rule=decided.deciding_rule,
-        reasons=[refs[rule] for rule in decided.reasons],
-        unmet=[refs[rule] for rule in decided.unmet],
+        reasons=[_rule_ref(ruleset, rule, values) for rule in decided.reasons],
+        unmet=[_rule_ref(ruleset, rule, values) for rule in decided.unmet],
         unknown=list(decided.unknown), court_terms=terms,
         limbs=[_limb(limb, citation) for limb, citation in zip(decided.limbs, citations,
                                                                 strict=True)])
@@ -213,7 +224,8 @@ def assess_evaluated(case: Case | dict[str, Any] | str | Path, as_of: date | Non
         excluded=[build(Excluded, path=path, date=when)
                   for path, when in excluded_records(case, day)],
         ruleset=_ruleset_info(ruleset),
-        recommendations=[_recommendation(ruleset, d, terms.get(d.order, [])) for d in decided],
+        recommendations=[_recommendation(ruleset, d, terms.get(d.order, []),
+                                         evaluation.scope.values) for d in decided],
         risk=risk_of(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
         engine="durable_rules" if engine_used == "durable_rules" else "python",
         library_version=library_version(), input_sha256=input_sha256(case))

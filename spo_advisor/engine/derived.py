@@ -32,11 +32,18 @@ NATIONAL_APPLICANTS = frozenset({"british_transport_police", "ministry_of_defenc
 
 OVERRIDDEN_BY_RECORD = frozenset({
     f"{DERIVED_PREFIX}escalating", f"{DERIVED_PREFIX}unwanted",
-    f"{DERIVED_PREFIX}four_rebutted"})
+    f"{DERIVED_PREFIX}four_rebutted", f"{DERIVED_PREFIX}psychological_harm_recorded"})
 """Derived fields where, by the contract, a recorded answer wins over what the rest of the
 record shows (``indicators.escalating`` over the incident windows, ``four.unwanted: false``
 over the victim's fear), or the absence of an answer counts (FOUR not recorded as neither
-fixated nor obsessive is not a rebuttal). Learning a fact may change them either way."""
+fixated nor obsessive is not a rebuttal; no psychological harm recorded). Learning a fact
+may change them either way."""
+
+HARM_FEARS = frozenset({"violence", "sexual_violence", "death", "harm_to_others",
+                        "psychological_harm"})
+"""Fears that record psychological harm for the SPO risk limb (SPA 2019 s.1(4)(a);
+docs/contract.md, "Decisions": a fear of violence; also of death, of harm to others, whom
+the risk may concern (s.1(1)(b)), and of psychological harm itself)."""
 
 
 def force_kind(force: str | None) -> str | None:
@@ -72,6 +79,28 @@ def _spo_expiry_near(case: Case, as_of: date) -> bool | None:
     return any_of(verdicts).as_bool()
 
 
+def _moved_since_order(case: Case, as_of: date) -> bool | None:
+    """Has the suspect moved, by ``as_of``, since an SPO or interim SPO protecting the
+    victim was made (SPA 2019 s.4)? Three-valued: no move recorded, or an order whose date
+    or protection is not recorded, leaves it unknown unless another order settles it; a
+    move on the day the order was made could be either."""
+    moved_on = case.suspect.moved_on
+    verdicts = []
+    for order in case.existing_orders:
+        if order.type not in (OrderType.SPO, OrderType.INTERIM_SPO):
+            continue
+        if order.made_on is not None and order.made_on > as_of:
+            continue
+        if moved_on is not None and moved_on > as_of:
+            moved = Truth.FALSE
+        elif moved_on is None or order.made_on is None or moved_on == order.made_on:
+            moved = Truth.UNKNOWN
+        else:
+            moved = Truth.of(moved_on > order.made_on)
+        verdicts.append(all_of((Truth.of(order.protects_victim), moved)))
+    return any_of(verdicts).as_bool()
+
+
 def unwanted(risk: Mapping[str, Any]) -> bool | None:
     """Unwanted: ``four.unwanted`` when recorded (false wins); else shown by a very
     frightened or fearful victim or a substantial adverse effect; else unknown."""
@@ -80,6 +109,15 @@ def unwanted(risk: Mapping[str, Any]) -> bool | None:
     signs = (risk["victim.very_frightened"], bool(risk["victim.fears"]),
              risk["victim.substantial_adverse_effect"])
     return True if any(sign is True for sign in signs) else None
+
+
+def psychological_harm_recorded(risk: Mapping[str, Any]) -> bool:
+    """Psychological harm is recorded: a substantial adverse effect on the victim, or a
+    fear of violence or harm (docs/contract.md, "Decisions"). Not recorded (false or
+    unknown) reads as false: the contract refutes the SPO risk limb only where no such
+    harm is recorded."""
+    fears = risk["victim.fears"] or ()
+    return risk["victim.substantial_adverse_effect"] is True or not HARM_FEARS.isdisjoint(fears)
 
 
 def rederive(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,6 +129,7 @@ def rederive(values: Mapping[str, Any]) -> dict[str, Any]:
     escalating = values["indicators.escalating"]
     derived = {
         f"{DERIVED_PREFIX}unwanted": unwanted(values),
+        f"{DERIVED_PREFIX}psychological_harm_recorded": psychological_harm_recorded(values),
         f"{DERIVED_PREFIX}repeated": repeated if repeated is not None
         else (True if dates >= 2 else None),
         f"{DERIVED_PREFIX}four_rebutted": values["four.fixated"] is False
@@ -122,6 +161,7 @@ def derived_values(case: Case, as_of: date, values: Mapping[str, Any],
         f"{DERIVED_PREFIX}stage_on": stage_on if stage_on is not None and stage_on <= as_of
         else as_of,
         f"{DERIVED_PREFIX}spo_expiry_near": _spo_expiry_near(case, as_of),
+        f"{DERIVED_PREFIX}moved_since_order": _moved_since_order(case, as_of),
     }
     derived.update(rederive({**values, **derived}))
     return derived

@@ -14,6 +14,7 @@ from spo_advisor.engine.timeline import Timeline
 from spo_advisor.language.conditions import RECORD_DATE_FIELD, Scope
 from spo_advisor.language.fields import AS_OF, DERIVED_PREFIX, case_fields
 from spo_advisor.model.case import Case
+from spo_advisor.model.places import TERRITORIAL_FORCES
 
 
 def _plain(value: Any) -> Any:
@@ -39,6 +40,23 @@ def _record_date(record: dict[str, Any]) -> date | None:
 
 
 DATED_COLLECTIONS = ("incidents", "actions", "risk_assessments", "existing_orders")
+
+
+def home_after_move(values: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """Where the suspect lives on ``as_of`` when a move is recorded by then (SPA 2019
+    s.1(3): the force that may apply follows the suspect): the force moved to (unknown
+    when not recorded), living in the holding force's area when that is the force moved
+    to, and in a London borough not known (unless the City of London). Before the move,
+    and without one, the recorded values stand."""
+    moved_on = values["suspect.moved_on"]
+    if moved_on is None or moved_on > as_of:
+        return {}
+    moved_to, force = values["suspect.moved_to_force"], values["police_force"]
+    lives = values["suspect.lives_in_force_area"]
+    if force in TERRITORIAL_FORCES:
+        lives = None if moved_to is None else moved_to == force
+    return {"suspect.home_force": moved_to, "suspect.lives_in_force_area": lives,
+            "london_borough": "city_of_london" if moved_to == "city_of_london" else None}
 
 
 def excluded_records(case: Case, as_of: date) -> list[tuple[str, date]]:
@@ -111,6 +129,7 @@ def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Sco
     risk = risk_facts_on(case, as_of).values
     values.update((path, _plain(value)) for path, value in risk.items() if path in values)
     values[AS_OF] = as_of
+    values.update(home_after_move(values, as_of))
     values.update(derived_values(case, as_of, values, prepared.timeline))
     stage_on = case.criminal_justice.stage_on
     if stage_on is not None and stage_on > as_of:  # the stage was not reached by as_of

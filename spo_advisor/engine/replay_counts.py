@@ -109,7 +109,10 @@ class ReplayCounts:
         nodes: dict[Hashable, Count] = {}
         for rule in ruleset.rules:
             for node in walk(rule.when):
-                if isinstance(node, Count) and not _reads_the_date(node.where):
+                if isinstance(node, Count) and node.dated_after is None \
+                        and not _reads_the_date(node.where):
+                    # a count dated after other records reads which of them are known by
+                    # the date: left to the evaluator
                     nodes.setdefault(node.counted, node)
         self._series = {}
         for counted, node in nodes.items():

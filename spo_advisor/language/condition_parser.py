@@ -15,6 +15,7 @@ from typing import Any
 from spo_advisor.language.conditions import (
     AS_OF_OPERAND,
     COUNT_KEYS,
+    DATED_AFTER_KEYS,
     MAX_WITHIN_DAYS,
     OPERATORS,
     RECORD_DATE_FIELD,
@@ -22,6 +23,7 @@ from spo_advisor.language.conditions import (
     AnyOf,
     AsOf,
     Count,
+    DatedAfter,
     FactRef,
     FieldTest,
     Node,
@@ -230,10 +232,51 @@ class _Parser:
             inner = _Parser(self.ctx, collections[collection])
             where_node = inner.parse(raw["where"], (*where, "where"), f"{crumb} > where")
             ok = ok and where_node is not None
+        after = None
+        if "dated_after" in raw:
+            if RECORD_DATE_FIELD not in collections[collection]:
+                self.fail("invalid_condition", f"{collection!r} records have no date for "
+                          "dated_after", (*where, "dated_after"), crumb)
+                ok = False
+            else:
+                after = self._dated_after(raw["dated_after"], (*where, "dated_after"),
+                                          f"{crumb} > dated_after")
+                ok = ok and after is not None
         if not ok:
             return None
         assert isinstance(at_least, int)
-        return Count(crumb, collection, where_node, within, at_least)
+        return Count(crumb, collection, where_node, within, at_least, after)
+
+    def _dated_after(self, raw: Any, where: tuple[str | int, ...],
+                     crumb: str) -> DatedAfter | None:
+        """``dated_after: {collection: existing_orders, date: made_on, where: ...}``."""
+        if not isinstance(raw, dict):
+            self.fail("invalid_condition", "'dated_after' needs a mapping with 'collection' "
+                      "and 'date'", where, crumb)
+            return None
+        if not self._no_extra(raw, set(DATED_AFTER_KEYS), where, crumb):
+            return None
+        collections = self.ctx.fields.collections
+        collection = raw.get("collection")
+        if collection not in collections:
+            self.fail("unknown_field", f"unknown collection {collection!r}",
+                      (*where, "collection"), crumb, suggest(collection, sorted(collections)))
+            return None
+        fields = collections[collection]
+        dates = sorted(name for name, spec in fields.items() if spec.kind == "date")
+        day = raw.get("date")
+        if day not in dates:
+            self.fail("unknown_field", f"{day!r} is not a date field of {collection!r} "
+                      "(" + ", ".join(dates) + ")", (*where, "date"), crumb,
+                      suggest(day, dates))
+            return None
+        where_node = None
+        if "where" in raw:
+            where_node = _Parser(self.ctx, fields).parse(raw["where"], (*where, "where"),
+                                                         f"{crumb} > where")
+            if where_node is None:
+                return None
+        return DatedAfter(collection, day, where_node)
 
 
 def parse_condition(raw: Any, where: tuple[str | int, ...], ctx: ParseContext) -> tuple[Node | None, set[str]]:

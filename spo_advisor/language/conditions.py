@@ -34,7 +34,8 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "on_or_after": ("date",),
     "before": ("date",),
 }
-COUNT_KEYS = ("count", "where", "within_days", "at_least")
+COUNT_KEYS = ("count", "where", "within_days", "dated_after", "at_least")
+DATED_AFTER_KEYS = ("collection", "date", "where")
 MAX_WITHIN_DAYS = 36_525
 """Longest window a count may look back: with a case's dates from 1900 on, the date
 arithmetic never leaves the calendar."""
@@ -138,18 +139,44 @@ class FieldTest(Node):
 
 
 @dataclass(frozen=True, eq=False)
+class DatedAfter:
+    """A count's second test, of one record's date against other records' dates: the
+    record (its ``date``) is dated after the ``date`` field of a record of ``collection``
+    matching ``where`` (an incident after the ``made_on`` of an order protecting the
+    victim). Three-valued: a record on the same day, or against a record whose date is
+    unknown, could be either."""
+
+    collection: str
+    date: str
+    where: Node | None
+
+    @cached_property
+    def compiled_where(self) -> Compiled | None:
+        """``where`` compiled, for the records of ``collection``."""
+        return None if self.where is None else compile_condition(self.where,
+                                                                 f"{self.collection}.")
+
+    def shape(self) -> Hashable:
+        return (self.collection, self.date, None if self.where is None else shape(self.where))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key not in _CLOSURES}
+
+
+@dataclass(frozen=True, eq=False)
 class Count(Node):
     collection: str
     where: Node | None
     within_days: int | None
     at_least: int
+    dated_after: DatedAfter | None = None
 
     @cached_property
     def counted(self) -> Hashable:
         """What this count counts, without ``at_least``: counts that share it share their
         numbers, however they are placed in the rules."""
         return (self.collection, None if self.where is None else shape(self.where),
-                self.within_days)
+                self.within_days, None if self.dated_after is None else self.dated_after.shape())
 
     @cached_property
     def compiled_where(self) -> Compiled | None:
@@ -305,16 +332,45 @@ def _count(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
         earliest = scope.as_of - timedelta(days=node.within_days)
         records = [r for r in records if r[RECORD_DATE_FIELD] >= earliest]
     where = node.compiled_where
-    if where is None:
+    after = None if node.dated_after is None else _dated_after_test(node.dated_after, scope)
+    if where is None and after is None:
         return len(records), len(records), frozenset()
     certain = possible = 0
     unknown: set[str] = set()
     for record in records:
-        verdict = where(record, scope)  # compiled for the records: reads only as_of
+        verdict = TRUE if where is None else where(record, scope)  # reads only as_of
+        if after is not None and verdict.truth is not Truth.FALSE:
+            verdict = kleene((verdict, after(record[RECORD_DATE_FIELD])),
+                             Truth.FALSE, FALSE, TRUE)
         certain += verdict.truth is Truth.TRUE
         possible += verdict.truth is not Truth.FALSE
         unknown |= verdict.unknown_fields
     return certain, possible, frozenset(unknown)
+
+
+def _dated_after_test(after: DatedAfter, scope: Scope) -> Callable[[date], Verdict]:
+    """Whether a record dated on a day is dated after a matching record of
+    ``after.collection`` (known on ``scope.as_of``): true after one that certainly matches
+    and is dated earlier; unknown on the same day (which came first is not recorded), or
+    against one that may match or whose date is unknown; else false."""
+    where, field_path = after.compiled_where, f"{after.collection}.{after.date}"
+    others = []
+    for record in scope.records.get(after.collection, ()):
+        matching = TRUE if where is None else where(record, scope)
+        if matching.truth is not Truth.FALSE:
+            others.append((matching, record[after.date]))
+    same_day = Verdict(Truth.UNKNOWN, frozenset((field_path,)))
+
+    def dated_after(day: date) -> Verdict:
+        verdicts = []
+        for matching, other_day in others:
+            if other_day is None or other_day == day:
+                verdicts.append(kleene((matching, same_day), Truth.FALSE, FALSE, TRUE))
+            elif other_day < day:
+                verdicts.append(matching)
+        return kleene(verdicts, Truth.TRUE, TRUE, FALSE)
+
+    return dated_after
 
 
 # --------------------------------------------------------------- compiled evaluation

@@ -59,6 +59,8 @@ DERIVED_FIELDS: dict[str, FieldSpec] = {
         "enum", ("england_and_wales", "scotland", "northern_ireland")),
     f"{DERIVED_PREFIX}home_force": FieldSpec("enum", tuple(sorted(TERRITORIAL_FORCES))),
     f"{DERIVED_PREFIX}spo_expiry_near": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}moved_since_order": FieldSpec("bool"),
+    f"{DERIVED_PREFIX}psychological_harm_recorded": FieldSpec("bool"),
 }
 
 
@@ -74,9 +76,14 @@ DERIVED_SOURCES: dict[str, tuple[str, ...]] = {
     f"{DERIVED_PREFIX}force_kind": ("police_force",),
     f"{DERIVED_PREFIX}jurisdiction": ("jurisdiction", "police_force"),
     f"{DERIVED_PREFIX}home_force": ("suspect.home_force", "police_force",
-                                    "suspect.lives_in_force_area", "london_borough"),
+                                    "suspect.lives_in_force_area", "london_borough",
+                                    "suspect.moved_on", "suspect.moved_to_force"),
     f"{DERIVED_PREFIX}spo_expiry_near": ("existing_orders.expires_on",
                                          "existing_orders.until_further_order"),
+    f"{DERIVED_PREFIX}moved_since_order": ("suspect.moved_on", "existing_orders.made_on",
+                                           "existing_orders.protects_victim"),
+    f"{DERIVED_PREFIX}psychological_harm_recorded": ("victim.substantial_adverse_effect",
+                                                     "victim.fears"),
 }
 """The case fields each derived field is computed from: what an officer can find out."""
 

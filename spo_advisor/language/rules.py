@@ -31,6 +31,7 @@ from spo_advisor.language.rule_specs import (
     RuleFile,
     RuleSpec,
 )
+from spo_advisor.language.rule_text import unknown_paths
 from spo_advisor.model.errors import Problem, RuleSetError
 from spo_advisor.model.yamlio import Mark, YamlProblem, read_text, read_yaml
 
@@ -421,6 +422,9 @@ def _build_rules(parameters: dict[str, date], specs: list[_Spec],
         for key, code, message in REQUIRED_TEXTS:
             if not getattr(spec, key).strip():
                 report(code, message, (*base, key), key if key in item.raw else "", None)
+        for path in unknown_paths(spec.limb, case_fields().scalars):
+            report("unknown_field", f"the limb text names an unknown case field {path!r}",
+                   (*base, "limb"), "limb", suggest(path, sorted(case_fields().scalars)))
         start, end = spec.in_force.start, spec.in_force.end
         if start and end and start > end:
             report("reversed_dates", "in_force 'from' is after 'to'", (*base, "in_force"),

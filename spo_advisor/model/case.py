@@ -161,8 +161,20 @@ class Suspect(_CaseModel):
     )
     home_force: TerritorialForce | None = Field(  # type: ignore[valid-type]
         default=None,
-        description="The territorial force area where the suspect lives; when null it "
-        "follows from a territorial police_force with lives_in_force_area true.",
+        description="The territorial force area where the suspect lives (before moved_on, "
+        "when a move is recorded); when null it follows from a territorial police_force "
+        "with lives_in_force_area true.",
+    )
+    moved_on: IsoDate | None = Field(
+        default=None,
+        description="The date the suspect moved home (SPA 2019 s.4: a reason to vary an SPO; "
+        "s.1(3): the force that may apply). From this date the suspect lives in "
+        "moved_to_force; null if no move is recorded.",
+    )
+    moved_to_force: TerritorialForce | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="The territorial force area the suspect moved to on moved_on; null if "
+        "not known.",
     )
 
 

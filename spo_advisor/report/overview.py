@@ -67,8 +67,9 @@ def deciding_limbs(rec: Recommendation) -> list[Limb]:
 
 def decision_reason(rec: Recommendation, labels: Labels) -> str:
     """Why, in words: the first limb behind the decision (its phrase from the label table
-    when it fails, e.g. "no violence or threat towards the victim recorded", else "not
-    met: …" or "not known: …"), or the next step when every limb is met ("apply to the
+    when it fails, e.g. "no violence or threat towards the victim recorded", where
+    ``{reason}`` stands for the text of the rule that refuted it; else "not met: …" or
+    "not known: …"), or the next step when every limb is met ("apply to the
     magistrates' court (all 7 limbs met)"); "" when the order has no limbs."""
     limbs = deciding_limbs(rec)
     if limbs:
@@ -76,13 +77,23 @@ def decision_reason(rec: Recommendation, labels: Labels) -> str:
         more = f" (and {len(limbs) - 1} more {status})" if len(limbs) > 1 else ""
         failing = labels.not_met_phrase(rec.order, limbs[0].limb)
         if limbs[0].status == "not_met" and failing:
-            return f"{failing}{more}"
+            return f"{failing.replace(REASON, _refuted_by(rec, limbs[0]))}{more}"
         return f"{status}: {fragment(limbs[0].text)}{more}"
     if rec.limbs and all(limb.status == "met" for limb in rec.limbs):
         step = labels.next_steps.get(rec.order)
         met = f"all {len(rec.limbs)} limbs met"
         return f"{step} ({met})" if step else met
     return ""
+
+
+REASON = "{reason}"
+"""In a failing-limb phrase of the label table, the text of the rule that refuted the limb
+(filled with the case's values, e.g. the force to refer the case to)."""
+
+
+def _refuted_by(rec: Recommendation, limb: Limb) -> str:
+    return next((fragment(ref.text) for ref in rec.unmet if ref.rule in limb.rules),
+                "see the reasons")
 
 
 def decision_phrase(rec: Recommendation, labels: Labels) -> str:

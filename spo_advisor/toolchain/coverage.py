@@ -169,7 +169,8 @@ class _Unknowable:
         if isinstance(node, FactRef):
             return self.fact(node.name)
         if isinstance(node, Count):
-            return node.where is not None and self.node(node.where, record_model(node.collection))
+            return node.dated_after is not None or (
+                node.where is not None and self.node(node.where, record_model(node.collection)))
         return any(self.node(part, model) for part in children(node))
 
     def fact(self, name: str) -> bool:

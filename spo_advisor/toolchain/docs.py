@@ -23,6 +23,7 @@ from spo_advisor.language.conditions import (
 )
 from spo_advisor.language.fields import AS_OF
 from spo_advisor.language.rule_specs import LimbSpec
+from spo_advisor.language.rule_text import as_written
 from spo_advisor.language.rules import Rule, RuleSet
 
 _OPERATORS = {
@@ -49,6 +50,10 @@ def _field(path: str) -> str:
 def _count_head(node: Count) -> str:
     window = f" dated within {node.within_days} days before the assessment date" \
         if node.within_days is not None else ""
+    after = node.dated_after
+    if after is not None:
+        matching = "" if after.where is None else f" where {describe(after.where)}"
+        window += f" dated after the `{after.date}` of one of `{after.collection}`{matching}"
     return f"at least {node.at_least} of `{node.collection}`{window}"
 
 
@@ -101,7 +106,7 @@ def _in_force(rule: Rule) -> str:
 def _rule_section(rule: Rule, root: Path, heading: str) -> Iterator[str]:
     yield f"{heading} `{rule.id}`: {rule.title}"
     yield ""
-    yield f"> {rule.limb}"
+    yield f"> {as_written(rule.limb)}"
     yield ""
     yield f"*{rule.citation}*"
     yield ""
