@@ -40,6 +40,7 @@ from spo_advisor.model.codes import (
     Target,
     Threat,
 )
+from spo_advisor.model.digest import ascii_canonical_without_floats
 from spo_advisor.model.errors import CaseError, Problem
 from spo_advisor.model.places import (
     LondonBorough,
@@ -519,4 +520,4 @@ def canonical_json(case: Case) -> str:
     """The case as compact JSON with sorted keys, null and absent fields dropped: equal
     cases give equal text, and adding a nullable field to the model never changes it."""
     data = case.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return ascii_canonical_without_floats(data)  # the case has no float fields
