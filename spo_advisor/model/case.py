@@ -12,7 +12,6 @@ Reading a case from a file, text or a mapping, with every problem located, is
 :mod:`spo_advisor.model.case_reading`.
 """
 
-import json
 import re
 from datetime import date, datetime
 from typing import Annotated, Any
