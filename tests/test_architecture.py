@@ -18,11 +18,12 @@ MAY_IMPORT: dict[str, set[str]] = {
     "engine": {"model", "language"},
     "advice": {"model", "language", "engine"},
     "review": {"model", "language", "engine", "advice"},
+    "scrutiny": {"model", "language", "engine", "advice", "review"},
     "toolchain": {"model", "language", "engine", "advice"},
-    "report": {"model", "language", "engine", "advice", "review"},
-    "server": {"model", "language", "engine", "advice", "review", "report"},
-    "cli": {"model", "language", "engine", "advice", "review", "report", "toolchain",
-            "server"},
+    "report": {"model", "language", "engine", "advice", "review", "scrutiny"},
+    "server": {"model", "language", "engine", "advice", "review", "scrutiny", "report"},
+    "cli": {"model", "language", "engine", "advice", "review", "scrutiny", "report",
+            "toolchain", "server"},
 }
 MOST_LINES = 600
 

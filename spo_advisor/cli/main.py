@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXTENSION_MODULES = ("spo_advisor.cli.review", "spo_advisor.cli.batch", "spo_advisor.cli.rules",
-                     "spo_advisor.cli.serve", "spo_advisor.cli.whatif")
+                     "spo_advisor.cli.serve", "spo_advisor.cli.whatif", "spo_advisor.cli.scrutiny")
 """Modules that add their own commands with ``add_commands(commands, rules_commands)``."""
 
 
