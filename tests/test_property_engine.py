@@ -26,7 +26,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spo_advisor.advice.assess import assess, load_rules
-from spo_advisor.advice.decide import decide_all, decision_from_limbs, fact_truths, limb_status
+from spo_advisor.advice.decide import (
+    _explained,
+    _plans,
+    decide_all,
+    decision_from_limbs,
+    explain_order,
+    fact_truths,
+    limb_status,
+)
 from spo_advisor.engine.evaluator import evaluate_ruleset
 from spo_advisor.engine.facts import case_scope
 from spo_advisor.language.conditions import Count, FieldTest, walk
@@ -243,3 +251,14 @@ def test_decisions_follow_from_limbs_and_explanations_from_limbs(
     assert json.dumps(again.model_dump(mode="json"), sort_keys=True) == text
     assert Assessment.model_validate(json.loads(text)) == assessment
     assert load_case(json.loads(canonical_json(case))) == case
+
+
+@given(cases())
+@settings(PROPERTY)
+def test_a_kept_explanation_is_the_one_made_afresh(drawn: tuple[Case, date]) -> None:
+    """Explanations are kept by the verdicts they read (``decide.explain_order``): one
+    reused for this case equals the one made for it from nothing."""
+    case, as_of = drawn
+    evaluation = evaluate_ruleset(RULES, case_scope(case, as_of))
+    for order, plan in _plans(RULES).items():
+        assert explain_order(RULES, order, evaluation) == _explained(plan, order, evaluation)

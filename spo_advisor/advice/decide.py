@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from spo_advisor.engine.evaluator import Evaluation
@@ -126,10 +126,18 @@ class _LimbPlan:
 @dataclass(frozen=True)
 class _OrderPlan:
     """An order's limbs planned, and their positions with the trigger first (the order
-    in which reasons and unmet rules are listed)."""
+    in which reasons and unmet rules are listed); the rules whose verdicts the order's
+    explanation reads, and the explanations already made, by those verdicts."""
 
     limbs: tuple[_LimbPlan, ...]
     trigger_first: tuple[int, ...]
+    read_rules: tuple[str, ...]
+    made: dict[tuple[object, ...], OrderDecision] = field(default_factory=dict, compare=False)
+
+
+MOST_KEPT = 4096
+"""Explanations kept per order: enough for the outcomes a caseload meets again and again
+(a batch's cases differ, their orders' outcomes mostly do not), few enough to be small."""
 
 
 @lru_cache(maxsize=16)
@@ -147,14 +155,35 @@ def _plans(ruleset: RuleSet) -> dict[str, _OrderPlan]:
     plans = {}
     for order, spec in ruleset.orders.items():
         first = sorted(range(len(spec.limbs)), key=lambda index: not spec.limbs[index].trigger)
-        plans[order] = _OrderPlan(tuple(map(limb_plan, spec.limbs)), tuple(first))
+        read = concluding(name for limb in spec.limbs for _, name in limb.facts())
+        plans[order] = _OrderPlan(tuple(map(limb_plan, spec.limbs)), tuple(first), read)
     return plans
 
 
 def explain_order(ruleset: RuleSet, order: str, evaluation: Evaluation) -> OrderDecision:
-    """The decision for ``order`` with its limbs, reasons, unmet limbs and unknown facts."""
-    facts = evaluation.derived_truths()
+    """The decision for ``order`` with its limbs, reasons, unmet limbs and unknown facts.
+
+    The explanation reads nothing but the verdicts of the rules concluding the facts its
+    limbs name (each fact's verdict follows from those, and the unknown fields with it),
+    so an explanation made once is the explanation for any evaluation with the same
+    verdicts of those rules: it is kept, by them, and reused (it is immutable)."""
     plan = _plans(ruleset)[order]
+    verdicts = evaluation.rules
+    unknown = Truth.UNKNOWN
+    key = tuple([verdict.unknown_fields if verdict.truth is unknown
+                 else verdict.truth is Truth.TRUE
+                 for verdict in map(verdicts.__getitem__, plan.read_rules)])
+    made = plan.made.get(key)
+    if made is None:
+        made = _explained(plan, order, evaluation)
+        if len(plan.made) >= MOST_KEPT:
+            plan.made.clear()
+        plan.made[key] = made
+    return made
+
+
+def _explained(plan: _OrderPlan, order: str, evaluation: Evaluation) -> OrderDecision:
+    facts = evaluation.derived_truths()
     limbs = tuple([_limb_result(limb, limb_status(limb.spec, facts), evaluation)
                    for limb in plan.limbs])
     decision = decision_from_limbs([(limb.spec, limb.status) for limb in limbs])
