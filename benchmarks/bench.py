@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench.py            # full run (about 45 minutes on two cores)
     .venv/bin/python benchmarks/bench.py --quick    # smaller counts (about 5 minutes)
+    .venv/bin/python benchmarks/bench.py --profile  # where an assessment's time goes, by stage
 
 Every figure is a rate or a ratio. The floor is validating the same case with Pydantic
 alone (``Case.model_validate``): whatever the library does, it has to do that. The cases
@@ -13,11 +14,13 @@ a machine busy with other work slows both alike; each figure is the best of a fe
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import importlib.util
 import itertools
 import json
 import os
+import pstats
 import random
 import resource
 import subprocess
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -171,18 +175,90 @@ def _rate(seconds_each: float) -> str:
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cases" / "ex_partner.yaml"
 
 
-def bench_assess(rules: Any, count: int) -> None:
-    """Each engine on the synthetic cases and on the example case, against the floor."""
+@dataclass(frozen=True)
+class Figure:
+    """A figure against its target: ``most`` (at most) or ``least`` (at least)."""
+
+    measure: str
+    value: float
+    unit: str
+    bound: float
+    at_most: bool
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.bound if self.at_most else self.value >= self.bound
+
+    def row(self) -> str:
+        bound = f"{'<=' if self.at_most else '>='} {self.bound:g}{self.unit}"
+        return (f"| {self.measure} | {self.value:.2f}{self.unit} | {bound} | "
+                f"{'met' if self.met else 'not met'} |")
+
+
+def bench_assess(rules: Any, count: int) -> list[Figure]:
+    """Each engine on the synthetic cases and on the example case, against the floor: the
+    explained assessment as an object, and (Python engine) with its JSON made too."""
     example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    targets = []
     for label, cases in (("synthetic cases", list(synthetic_cases(count))),
                          (EXAMPLE.name, [example] * count)):
-        for engine in ("durable_rules", "python"):
+        runs: list[tuple[str, Callable[[Any], Any], float]] = []
+        for engine, bound in (("durable_rules", 25.0), ("python", 15.0)):
             def run(case: dict[str, Any], engine: Any = engine) -> Any:
                 return spo_advisor.assess(case, rules=rules, engine_choice=engine)
 
-            spent, floor = against_floor(run, cases)
-            _line(f"assess, {engine}, {label}", f"{_rate(spent)}  {spent / floor:.1f}x the floor "
-                                                f"(floor {_rate(floor)}, {floor * 1e6:.1f} µs)")
+            runs.append((f"assess, {engine}", run, bound))
+
+        def with_json(case: dict[str, Any]) -> Any:
+            return spo_advisor.assess(case, rules=rules,
+                                      engine_choice="python").model_dump(mode="json")
+
+        runs.append(("assess + JSON, python", with_json, 20.0))
+        for name, function, bound in runs:
+            spent, floor = against_floor(function, cases)
+            _line(f"{name}, {label}", f"{_rate(spent)}  {spent / floor:.1f}x the floor "
+                                      f"(floor {_rate(floor)}, {floor * 1e6:.1f} µs)")
+            targets.append(Figure(f"{name}, {label}, against the floor", spent / floor, "x",
+                                  bound, at_most=True))
+    return targets
+
+
+STAGES = {
+    "case reading": "case_reading.py:load_case",
+    "facts": "facts.py:case_scope",
+    "rule evaluation (Python)": "evaluator.py:evaluate_ruleset",
+    "rule evaluation (durable_rules cross-check)": "durable_host.py:evaluate_with_durable",
+    "limbs and decisions": "decide.py:explain_order",
+    "court terms": "court_terms.py:for_orders",
+    "explanations and output models": "assess.py:_recommendation",
+    "risk and stalking": "assess.py:risk_of",
+    "input digest": "assess.py:input_sha256",
+    "record digest (JSON, sha256)": "digest.py:sealed",
+}
+"""Each stage of an assessment by the function that does it (file:function)."""
+
+
+def bench_profile(rules: Any, count: int) -> None:
+    """Where an explained assessment's time goes, stage by stage, for each engine: the
+    share of the whole that each stage's function takes (cProfile; its overhead weighs
+    most on the stages made of many small calls)."""
+    cases = list(synthetic_cases(count))
+    for engine in ("python", "durable_rules"):
+        for case in cases[:50]:  # warm: rule set compiled, caches made
+            spo_advisor.assess(case, rules=rules, engine_choice=engine)
+        profile = cProfile.Profile()
+        profile.enable()
+        for case in cases:
+            spo_advisor.assess(case, rules=rules, engine_choice=engine)
+        profile.disable()
+        stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+        by_name = {f"{Path(file).name}:{function}": cumulative
+                   for (file, _, function), (_, _, _, cumulative, _) in stats.items()}
+        whole = by_name["assess.py:assess"]
+        print(f"  where the time goes, {engine} engine, {count:,} synthetic cases:")
+        for stage, function in STAGES.items():
+            if function in by_name:
+                _line(f"  {stage}", f"{by_name[function] / whole:6.1%}")
 
 
 def bench_review(rules: Any, count: int) -> None:
@@ -208,10 +284,8 @@ def dated_case(dates: int) -> dict[str, Any]:
     return case
 
 
-def bench_review_dates(rules: Any, sizes: tuple[int, ...]) -> None:
+def bench_review_dates(rules: Any, sizes: tuple[int, ...]) -> list[Figure]:
     """Cost of one replay date, against the cost at the fewest dates (1.00x is linear)."""
-    if not hasattr(spo_advisor, "review"):
-        return
     per_date = {}
     for size in sizes:
         case = dated_case(size)
@@ -222,6 +296,44 @@ def bench_review_dates(rules: Any, sizes: tuple[int, ...]) -> None:
     for size in sizes[1:]:
         _line(f"review, cost a date at {size:,} against {sizes[0]:,}",
               f"{per_date[size] / per_date[sizes[0]]:.2f}x (1.00x is linear)")
+    small, middle, large = sizes
+    return [Figure(f"review, ms a date at {large:,} dates", per_date[large] * 1000, " ms",
+                   2.0, at_most=True),
+            Figure(f"review, {middle:,} dates against {small:,}, whole replay",
+                   per_date[middle] * middle / (per_date[small] * small), "x", 4.5,
+                   at_most=True)]
+
+
+def bench_assess_many(rules: Any, count: int) -> list[Figure]:
+    """``assess_many`` over ``count`` synthetic cases (made beforehand), against ``assess``
+    one case at a time in a loop, the default engine; at a tenth of the count (linear:
+    the same rate); with two processes against one."""
+    cases = list(synthetic_cases(count, seed=SEED + 2))
+    start = time.perf_counter()
+    for case in cases:
+        spo_advisor.assess(case, rules=rules)
+    single = count / (time.perf_counter() - start)
+    rates = {}
+    for size, jobs in ((count // 10, 1), (count, 1), (count, 2)):
+        start = time.perf_counter()
+        for _ in spo_advisor.assess_many(cases[:size], rules=rules, jobs=jobs):
+            pass
+        rates[size, jobs] = size / (time.perf_counter() - start)
+        _line(f"assess_many, {size:,} cases, jobs={jobs}", f"{rates[size, jobs]:,.0f}/s")
+    return [
+        Figure(f"assess_many, {count:,} cases, against assess in a loop",
+               rates[count, 1] / single, "x", 1 / 1.2, at_most=False),
+        Figure(f"assess_many, rate at {count:,} against {count // 10:,} cases",
+               rates[count, 1] / rates[count // 10, 1], "x", 0.9, at_most=False),
+        Figure(f"assess_many, {count:,} cases, jobs=2 against jobs=1",
+               rates[count, 2] / rates[count, 1], "x", 1.8, at_most=False),
+    ]
+
+
+def print_targets(targets: list[Figure]) -> None:
+    print("\n| measure | value | target | met |\n|---|---|---|---|")
+    for target in targets:
+        print(target.row())
 
 
 def bench_memory(rules: Any, count: int) -> None:
@@ -269,17 +381,24 @@ def bench_batch(counts: tuple[int, ...]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts")
+    parser.add_argument("--profile", action="store_true",
+                        help="only where an assessment's time goes, stage by stage")
     args = parser.parse_args(argv)
     quick = args.quick
     rules = spo_advisor.load_rules()
     print(f"spo_advisor {library_version()} on Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores; rule set {rules.name} {rules.version}, "
           f"{len(rules.rules)} rules" + ("; --quick" if quick else ""))
-    bench_assess(rules, 300 if quick else 2000)
+    if args.profile:
+        bench_profile(rules, 300 if quick else 2000)
+        return 0
+    targets = bench_assess(rules, 300 if quick else 2000)
     bench_review(rules, 30 if quick else 300)
-    bench_review_dates(rules, (100, 400, 2000))
+    targets += bench_review_dates(rules, (100, 400, 2000))
+    targets += bench_assess_many(rules, 2_000 if quick else 10_000)
     bench_memory(rules, 10_000 if quick else 100_000)
     bench_batch((1_000, 10_000) if quick else (10_000, 100_000))
+    print_targets(targets)
     return 0
 
 
