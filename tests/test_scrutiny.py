@@ -8,6 +8,7 @@ recorded dates, never by the code under test.
 from __future__ import annotations
 
 import csv
+import itertools
 import io
 import json
 from datetime import date
@@ -229,7 +230,7 @@ def test_merging_in_any_split_and_order_gives_the_whole(partials: list[Partial],
     order = data.draw(st.permutations(range(len(partials))))
     cuts = sorted(data.draw(st.lists(st.integers(0, len(partials)), max_size=6)))
     bounds = [0, *cuts, len(partials)]
-    chunks = [combine(partials[i] for i in order[a:b]) for a, b in zip(bounds, bounds[1:])]
+    chunks = [combine(partials[i] for i in order[a:b]) for a, b in itertools.pairwise(bounds)]
     nested = combine(reversed(chunks)) if data.draw(st.booleans()) else combine(chunks)
     assert figures(nested, period, rules, detail=True) == whole
 
