@@ -378,6 +378,30 @@ def bench_batch(counts: tuple[int, ...]) -> None:
               f"{rates[large, jobs] / rates[small, jobs]:.2f}x (1.00x is linear)")
 
 
+def bench_scrutiny(count: int) -> None:
+    """``spo-advisor scrutiny`` of the synthetic Cleveland caseload (examples/caseload.py, not
+    timed) with --jobs 1 and 2, timed from start to end, report and CSV written."""
+    if importlib.util.find_spec("spo_advisor.cli.scrutiny") is None:
+        _line("scrutiny", "not in this version")
+        return
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as directory:
+        cases = Path(directory, "caseload.jsonl")
+        subprocess.run([sys.executable, str(root / "examples" / "caseload.py"), "--cases",
+                        str(count), "--year", "2021", "--force", "cleveland", "--seed", "1",
+                        "--out", str(cases)], check=True)
+        for jobs in (1, 2):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "spo_advisor.cli.main", "scrutiny", str(cases),
+                            "--from", "2021-01-01", "--to", "2021-12-31", "--jobs", str(jobs),
+                            "--out", str(Path(directory, "report.html")),
+                            "--csv", str(Path(directory, "figures.csv"))],
+                           check=True, stdout=subprocess.DEVNULL)
+            seconds = time.perf_counter() - start
+            _line(f"scrutiny of {count:,} cases, --jobs {jobs}",
+                  f"{seconds:.1f} s, {count / seconds:,.0f} cases/s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts")
@@ -398,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     targets += bench_assess_many(rules, 2_000 if quick else 10_000)
     bench_memory(rules, 10_000 if quick else 100_000)
     bench_batch((1_000, 10_000) if quick else (10_000, 100_000))
+    bench_scrutiny(1_635)
     print_targets(targets)
     return 0
 

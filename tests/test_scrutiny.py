@@ -8,8 +8,8 @@ recorded dates, never by the code under test.
 from __future__ import annotations
 
 import csv
-import itertools
 import io
+import itertools
 import json
 from datetime import date
 from pathlib import Path
