@@ -1,8 +1,13 @@
-"""A real ``spo-advisor serve`` process on a free loopback port, for HTTP tests."""
+"""A real ``spo-advisor serve`` process on a free loopback port, for HTTP tests.
+
+The service runs in a session of its own, so that it and any worker processes it starts
+are one process group: whatever happens, the group is ended on the way out.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +34,7 @@ class Server:
 
     url: str
     log: Path
+    process: subprocess.Popen[bytes]
 
 
 @contextmanager
@@ -42,7 +48,7 @@ def running_server(log: Path, token: str | None, *extra: str) -> Iterator[Server
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "spo_advisor.cli.main", "serve", "--port", str(port), *extra],
-            stdout=sink, stderr=subprocess.STDOUT, env=env)
+            stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -54,7 +60,29 @@ def running_server(log: Path, token: str | None, *extra: str) -> Iterator[Server
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start:\n" + log.read_text())
             time.sleep(0.1)
-        yield Server(url, log)
+        yield Server(url, log, process)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        finally:
+            end_group(process)
+
+
+def wait_for_log(server: Server, text: str, count: int, timeout: float = 30) -> None:
+    """Wait until ``text`` is in the server's log ``count`` times (one line per worker)."""
+    deadline = time.monotonic() + timeout
+    while server.log.read_text().count(text) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{text!r} not {count} times in the log:\n"
+                               + server.log.read_text())
+        time.sleep(0.1)
+
+
+def end_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill whatever is left of the process group ``process`` leads."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    process.wait()

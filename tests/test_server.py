@@ -136,6 +136,9 @@ def test_load_script_smoke_run() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load_server.py"),
                              "--seconds", "0.3"], capture_output=True, text=True, check=True)
     lines = result.stdout.splitlines()
-    assert lines[1].split() == ["clients", "requests", "req/s", "p50", "ms", "p99", "ms"]
-    assert [line.split()[0] for line in lines[2:5]] == ["1", "8", "64"]
+    assert lines[1].split() == ["workers", "clients", "requests", "req/s", "p50", "ms", "p99",
+                                "ms"]
+    assert [line.split()[:2] for line in lines[2:5]] == [["1", "1"], ["1", "8"], ["1", "64"]]
     assert lines[5].startswith("in-process assess, one at a time: ")
+    assert lines[7].split() == ["target", "figure", "target", "met"]
+    assert lines[8].startswith("p99 at 64 clients, workers: 1 ")

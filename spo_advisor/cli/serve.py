@@ -15,8 +15,16 @@ def _serve(args: argparse.Namespace) -> int:
             raise
         raise cli.UsageError("the HTTP service needs the server extra: "
                              "pip install 'spo_advisor[server]'") from None
-    serve(args.host, args.port, rules=args.rules)
+    serve(args.host, args.port, rules=args.rules, workers=_whole_number(args.workers))
     return cli.EXIT_OK
+
+
+def _whole_number(text: str) -> int:
+    """The ``--workers`` value; its range is checked by ``serve``, with the usage error."""
+    try:
+        return int(text)
+    except ValueError:
+        raise cli.UsageError(f"--workers must be a whole number, not {text!r}") from None
 
 
 def _port(text: str) -> int:
@@ -35,4 +43,6 @@ def add_commands(commands: cli.SubParsers, rules_commands: cli.SubParsers) -> No
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--rules", default=None, metavar="DIR",
                        help="rule-set directory (default: the shipped England and Wales rules)")
+    serve.add_argument("--workers", default="1", metavar="N",
+                       help="serve from N processes, 1 to 4 per CPU core (default 1)")
     serve.set_defaults(run=_serve)

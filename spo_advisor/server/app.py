@@ -10,7 +10,9 @@ only listens on a loopback address.
 A bad case is a 422 listing each problem's location and message (never the value); a
 body over 5 MiB is a 413. Nothing here logs a request body: uvicorn's access log has the
 method, path and status only. Assessments run in worker threads (:data:`ASSESSMENT_THREADS`),
-so the event loop keeps serving while the engine works.
+so the event loop keeps serving while the engine works. :func:`serve` with ``workers`` above
+1 runs that many processes on one socket (uvicorn's workers), each building its app with
+:func:`app_from_environment`.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ from spo_advisor.model.result import Assessment
 from spo_advisor.review.replay import Review, review
 
 TOKEN_ENV = "SPO_ADVISOR_API_TOKEN"
+RULES_ENV = "SPO_ADVISOR_RULES"
+"""The rule-set directory :func:`app_from_environment` serves (unset: the shipped rules)."""
+WORKERS_PER_CPU = 4
+"""The most worker processes :func:`serve` starts, per CPU core."""
 ASSESSMENT_THREADS = 2
 """Assessments run at once, in worker threads. The work is CPU-bound and the engine
 takes one lock, so more threads only add switching: with benchmarks/load_server.py at 64
@@ -212,14 +218,53 @@ def _openapi_with_case(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, *,
-          rules: RuleSet | str | Path | None = None) -> None:
-    """Serve until interrupted; the token comes from ``SPO_ADVISOR_API_TOKEN``.
+def most_workers() -> int:
+    """The most worker processes :func:`serve` starts: :data:`WORKERS_PER_CPU` per core."""
+    return WORKERS_PER_CPU * (os.cpu_count() or 1)
 
-    Raises :class:`ServiceError` for a host that is not loopback without a token.
+
+def app_from_environment() -> FastAPI:
+    """The service built from the environment: the token from ``SPO_ADVISOR_API_TOKEN``, the
+    rule-set directory from ``SPO_ADVISOR_RULES`` (unset: the shipped rules).
+
+    The application factory each worker process calls (``spo_advisor.server.app:
+    app_from_environment``). It cannot see the address served: :func:`serve` refuses a host
+    other than loopback without a token before any worker starts.
     """
+    return create_app(token=os.environ.get(TOKEN_ENV) or None,
+                      rules=os.environ.get(RULES_ENV) or None)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *,
+          rules: RuleSet | str | Path | None = None, workers: int = 1) -> None:
+    """Serve until interrupted (SIGINT or SIGTERM: requests under way are finished first);
+    the token comes from ``SPO_ADVISOR_API_TOKEN``.
+
+    ``workers`` above 1 serves from that many processes, at most :func:`most_workers`, each
+    loading the rule set from its directory (``rules.directory`` for a :class:`RuleSet`);
+    it is loaded here first, so a bad one fails before any worker starts. Raises
+    :class:`ServiceError` for a number of workers out of range, or a host that is not
+    loopback without a token.
+    """
+    if isinstance(workers, bool) or not 1 <= workers <= most_workers():
+        raise ServiceError(f"workers must be from 1 to {most_workers()} "
+                           f"({WORKERS_PER_CPU} per CPU core), not {workers}")
     token = os.environ.get(TOKEN_ENV) or None
     if token is None and not is_loopback(host):
         raise ServiceError(f"refusing to serve on {host} without a token: set {TOKEN_ENV}, "
                            "or serve on 127.0.0.1")
-    uvicorn.run(create_app(token=token, rules=rules), host=host, port=port, access_log=True)
+    if workers == 1:
+        uvicorn.run(create_app(token=token, rules=rules), host=host, port=port,
+                    access_log=True)
+        return
+    ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    saved = os.environ.get(RULES_ENV)
+    os.environ[RULES_ENV] = ruleset.directory  # read by each worker as it starts
+    try:
+        uvicorn.run(f"{__name__}:{app_from_environment.__name__}", factory=True,
+                    workers=workers, host=host, port=port, access_log=True)
+    finally:
+        if saved is None:
+            del os.environ[RULES_ENV]
+        else:
+            os.environ[RULES_ENV] = saved
