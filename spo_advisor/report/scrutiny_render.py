@@ -237,12 +237,12 @@ class _Drills:
         return {"count": f"{count.count:,}", "anchor": anchor if count.count else None}
 
 
-def _order_table(orders: list[OrderFigures], labels: Labels, drills: _Drills,
-                 where: str) -> list[dict[str, object]]:
-    rows = []
+def _order_table(orders: list[OrderFigures], labels: Labels,
+                 drills: _Drills) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
     for f in orders:
         name = labels.order(f.order)
-        cells = [drills.add(f"{name}, {MEASURE_WORDS[m]}{where}", getattr(f, m))
+        cells = [drills.add(f"{name}, {MEASURE_WORDS[m]}", getattr(f, m))
                  for m in ORDER_MEASURES]
         rows.append({"name": name, "cells": cells, "median": _days(f.delay_median_days),
                      "p90": _days(f.delay_p90_days)})
@@ -257,7 +257,7 @@ def _items_table(items: list[ItemCount], words: list[str], drills: _Drills,
 
 def _group_table(groups: list[GroupFigures], words: dict[str, str], drills: _Drills,
                  kind: str) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for group in groups:
         name = words.get(group.group, group.group)
         spo = _spo(group)
@@ -292,7 +292,7 @@ def scrutiny_html(result: Scrutiny, rules: RuleSet | None = None) -> str:
         "headline": headline(result, labels),
         "measures": [MEASURE_WORDS[m] for m in ORDER_MEASURES],
         "cases": drills.add("Cases in the period", result.cases),
-        "orders": _order_table(result.orders, labels, drills, ""),
+        "orders": _order_table(result.orders, labels, drills),
         "reasons": [(verdict, _items_table(items, [labels.reason_code(i.item) for i in items],
                                            drills, f"Missed SPO, reason {verdict}"))
                     for verdict, items in (("not a legal bar", reasons.not_legal_bars),
