@@ -332,7 +332,11 @@ def _count(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
         earliest = scope.as_of - timedelta(days=node.within_days)
         records = [r for r in records if r[RECORD_DATE_FIELD] >= earliest]
     where = node.compiled_where
-    after = None if node.dated_after is None else _dated_after_test(node.dated_after, scope)
+    after = None
+    if node.dated_after is not None:
+        after = _dated_after_test(node.dated_after, scope)
+        if after is None:  # no record is dated after one: none matches (a replay's common case)
+            return 0, 0, frozenset()
     if where is None and after is None:
         return len(records), len(records), frozenset()
     certain = possible = 0
@@ -348,17 +352,20 @@ def _count(node: Count, scope: Scope) -> tuple[int, int, frozenset[str]]:
     return certain, possible, frozenset(unknown)
 
 
-def _dated_after_test(after: DatedAfter, scope: Scope) -> Callable[[date], Verdict]:
+def _dated_after_test(after: DatedAfter, scope: Scope) -> Callable[[date], Verdict] | None:
     """Whether a record dated on a day is dated after a matching record of
     ``after.collection`` (known on ``scope.as_of``): true after one that certainly matches
     and is dated earlier; unknown on the same day (which came first is not recorded), or
-    against one that may match or whose date is unknown; else false."""
+    against one that may match or whose date is unknown; else false. None when no record
+    of the collection may match: then the test is false on every day."""
     where, field_path = after.compiled_where, f"{after.collection}.{after.date}"
     others = []
     for record in scope.records.get(after.collection, ()):
         matching = TRUE if where is None else where(record, scope)
         if matching.truth is not Truth.FALSE:
             others.append((matching, record[after.date]))
+    if not others:
+        return None
     same_day = Verdict(Truth.UNKNOWN, frozenset((field_path,)))
 
     def dated_after(day: date) -> Verdict:
