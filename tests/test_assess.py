@@ -36,7 +36,7 @@ def test_recommended_lists_the_deciding_rule_and_what_supports_it(mini_rules: Ru
     assert [(limb.limb, limb.status, limb.gate, limb.trigger) for limb in rec.limbs] == [
         ("in_force", "met", True, False), ("acts", "met", False, True),
         ("risk", "met", False, False)]
-    assert rec.unmet == [] and rec.unknown == []
+    assert rec.unmet == () and rec.unknown == ()
     assert result.engine == engine
 
 
@@ -45,8 +45,8 @@ def test_unknown_risk_turns_the_decision_to_consider_and_names_the_facts(mini_ru
     assert rec.decision is Decision.CONSIDER
     assert rec.deciding_rule == "spo.risk"
     assert rec.limbs[2].status == "unknown"
-    assert rec.unknown == ["incidents.violence", "indicators.threats_to_kill", "relationship",
-                           "separated_on", "suspect.age", "victim.very_frightened"]
+    assert rec.unknown == ("incidents.violence", "indicators.threats_to_kill", "relationship",
+                           "separated_on", "suspect.age", "victim.very_frightened")
     assert [r.rule for r in rec.reasons] == ["acts", "spo.in_force"]
 
 
@@ -56,7 +56,7 @@ def test_known_absence_of_risk_lists_the_unmet_limbs(mini_rules: RuleSet) -> Non
                  incidents=[incident("2021-02-01", "following", violence=False)])
     rec = spo(assess(facts, rules=mini_rules))
     assert rec.decision is Decision.NOT_RECOMMENDED and rec.deciding_rule == "spo.risk"
-    assert rec.unknown == []
+    assert rec.unknown == ()
     assert [r.rule for r in rec.unmet] == ["spo.risk"]
     assert rec.limbs[2].status == "not_met"
 

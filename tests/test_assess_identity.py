@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
 import pickle
 import sys
@@ -25,10 +26,12 @@ from typing import Any
 
 import pytest
 from conftest import EXAMPLES, ROOT, SHIPPED_RULES
+from pydantic import ValidationError
 
 from spo_advisor.advice.assess import assess, load_rules
 from spo_advisor.engine.durable_host import available as durable_available
 from spo_advisor.model.case_reading import load_case
+from spo_advisor.model.digest import record_digest
 from spo_advisor.model.result import Assessment
 from spo_advisor.toolchain.golden import golden_files, load_golden
 
@@ -95,3 +98,30 @@ def test_an_assessment_equals_its_own_validated_copy(path: Path) -> None:
 
 if __name__ == "__main__":
     DIGESTS.write_text(json.dumps(digests(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def test_each_record_digest_is_that_of_its_own_json() -> None:
+    """Sealing reads the JSON of recommendations made before; the digest is still the one
+    the whole record's JSON gives."""
+    rules = load_rules(SHIPPED_RULES)
+    for name, case, as_of in itertools.islice(cases(), 120):
+        for engine in [e for e in ENGINES if e == "python" or durable_available()]:
+            assessment = assess(case, as_of, rules=rules, engine_choice=engine)
+            assert record_digest(assessment.model_dump(mode="json")) \
+                == assessment.record_sha256, name
+
+
+def test_recommendations_shared_between_assessments_cannot_be_changed() -> None:
+    """An outcome met again shares its recommendation with earlier assessments: nothing
+    one caller does to it can reach another."""
+    case = load_case(EXAMPLES / "ex_partner.yaml")
+    first, second = assess(case), assess(case)
+    shared = first.recommendations[0]
+    assert shared is second.recommendations[0]
+    with pytest.raises(ValidationError):
+        shared.decision = "consider"  # type: ignore[misc]
+    for sequence in (shared.reasons, shared.unmet, shared.unknown, shared.limbs,
+                     shared.court_terms, shared.limbs[0].rules, shared.limbs[0].unknown):
+        assert isinstance(sequence, tuple)
+    first.recommendations.clear()
+    assert assess(case).recommendations[0] is shared

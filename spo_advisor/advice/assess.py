@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from importlib import metadata
@@ -12,7 +13,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from spo_advisor.advice.court_terms import CourtTerms, load_court_terms
-from spo_advisor.advice.decide import LimbResult, LimbStatus, OrderDecision, explain_order
+from spo_advisor.advice.decide import (
+    MOST_KEPT,
+    LimbResult,
+    LimbStatus,
+    OrderDecision,
+    explain_order,
+)
 from spo_advisor.engine import durable_host as engine
 from spo_advisor.engine.evaluator import Evaluation, evaluate_ruleset
 from spo_advisor.engine.facts import case_scope, excluded_records
@@ -130,18 +137,53 @@ def _limb_citations(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
     return {order: tuple(map(citation, spec.limbs)) for order, spec in ruleset.orders.items()}
 
 
-def _recommendation(ruleset: RuleSet, decided: OrderDecision, terms: list[CourtTerm],
-                    values: Mapping[str, Any]) -> Recommendation:
+@dataclass(frozen=True)
+class _Made:
+    """A recommendation and its JSON, with what it was made from (held, so that the
+    identities keying it are not reused while it is kept)."""
+
+    decided: OrderDecision
+    terms: tuple[CourtTerm, ...]
+    recommendation: Recommendation
+    json: dict[str, Any]
+
+
+_MADE: dict[tuple[Any, ...], _Made] = {}
+"""Recommendations made, by the identity of the kept explanation
+(:func:`~spo_advisor.advice.decide.explain_order`) and court terms they were made from and
+the filled texts of their reasons. Recommendations are immutable, so each is shared by
+every assessment with that outcome, and so is its JSON, which sealing reads."""
+
+
+def _recommendation(ruleset: RuleSet, decided: OrderDecision, terms: tuple[CourtTerm, ...],
+                    values: Mapping[str, Any]) -> _Made:
+    refs = _rule_refs(ruleset)
+    filled = tuple([_rule_ref(ruleset, rule, values) for rule in (*decided.reasons,
+                                                                  *decided.unmet)
+                    if rule not in refs])
+    key = (id(decided), tuple(map(id, terms)), tuple(ref.text for ref in filled))
+    made = _MADE.get(key)
+    if made is None:
+        made = _made(ruleset, decided, terms, values)
+        if len(_MADE) >= MOST_KEPT * len(ruleset.orders):
+            _MADE.clear()
+        _MADE[key] = made
+    return made
+
+
+def _made(ruleset: RuleSet, decided: OrderDecision, terms: tuple[CourtTerm, ...],
+          values: Mapping[str, Any]) -> _Made:
     citations = _limb_citations(ruleset)[decided.order]
-    return build(
+    recommendation = build(
         Recommendation,
         order=decided.order, title=ruleset.orders[decided.order].title,
         decision=decided.decision, deciding_rule=decided.deciding_rule,
-        reasons=[_rule_ref(ruleset, rule, values) for rule in decided.reasons],
-        unmet=[_rule_ref(ruleset, rule, values) for rule in decided.unmet],
-        unknown=list(decided.unknown), court_terms=terms,
-        limbs=[_limb(limb, citation) for limb, citation in zip(decided.limbs, citations,
-                                                                strict=True)])
+        reasons=tuple([_rule_ref(ruleset, rule, values) for rule in decided.reasons]),
+        unmet=tuple([_rule_ref(ruleset, rule, values) for rule in decided.unmet]),
+        unknown=decided.unknown, court_terms=terms,
+        limbs=tuple([_limb(limb, citation) for limb, citation in zip(decided.limbs, citations,
+                                                                      strict=True)]))
+    return _Made(decided, terms, recommendation, recommendation.model_dump(mode="json"))
 
 
 _STATUS_TEXT = {status: status.value for status in LimbStatus}
@@ -153,7 +195,7 @@ def _limb(limb: LimbResult, citation: str) -> Limb:
     spec = limb.spec
     return build(Limb, limb=spec.limb, text=spec.text, citation=citation,
                  status=_STATUS_TEXT[limb.status], gate=spec.gate, trigger=spec.trigger,
-                 rules=list(limb.rules), unknown=list(limb.unknown))
+                 rules=limb.rules, unknown=limb.unknown)
 
 
 def risk_of(ruleset: RuleSet, evaluation: Evaluation) -> Risk:
@@ -219,14 +261,15 @@ def assess_evaluated(case: Case | dict[str, Any] | str | Path, as_of: date | Non
     decided.sort(key=lambda d: (d.decision.rank, position[d.order]))
     terms = court_terms_for(ruleset).for_orders(
         [d.order for d in decided if d.decision is Decision.RECOMMENDED], evaluation.scope)
+    made = [_recommendation(ruleset, d, terms.get(d.order, ()), evaluation.scope.values)
+            for d in decided]
     assessment = build(
         Assessment, case_id=case.case_id, as_of=day,
         excluded=[build(Excluded, path=path, date=when)
                   for path, when in excluded_records(case, day)],
         ruleset=_ruleset_info(ruleset),
-        recommendations=[_recommendation(ruleset, d, terms.get(d.order, []),
-                                         evaluation.scope.values) for d in decided],
+        recommendations=[m.recommendation for m in made],
         risk=risk_of(ruleset, evaluation), stalking=_stalking(ruleset, evaluation),
         engine="durable_rules" if engine_used == "durable_rules" else "python",
         library_version=library_version(), input_sha256=input_sha256(case))
-    return sealed(assessment), evaluation
+    return sealed(assessment, recommendations=[m.json for m in made]), evaluation

@@ -57,19 +57,23 @@ class CourtTerms:
     def __init__(self, basis: dict[str, str], terms: list[TermRule]) -> None:
         self.basis = basis
         self.terms = terms
+        self.made = {(index, order): build(CourtTerm, term=rule.spec.term,
+                                           because=rule.spec.because,
+                                           citation=f"{basis[order]}; {rule.spec.source}")
+                     for index, rule in enumerate(terms) for order in rule.spec.orders}
+        """Each term as each order it serves words it (immutable, so shared)."""
 
-    def for_orders(self, orders: Collection[str], scope: Scope) -> dict[str, list[CourtTerm]]:
+    def for_orders(self, orders: Collection[str],
+                   scope: Scope) -> dict[str, tuple[CourtTerm, ...]]:
         """The terms that the recorded facts make necessary for each of ``orders``; each
         term's condition is evaluated once, however many orders it serves."""
         found: dict[str, list[CourtTerm]] = {order: [] for order in orders}
-        for rule in self.terms:
+        for index, rule in enumerate(self.terms):
             serves = [order for order in rule.spec.orders if order in found]
             if serves and rule.when.compiled(scope.values, scope).truth is Truth.TRUE:
                 for order in serves:
-                    found[order].append(build(
-                        CourtTerm, term=rule.spec.term, because=rule.spec.because,
-                        citation=f"{self.basis[order]}; {rule.spec.source}"))
-        return found
+                    found[order].append(self.made[index, order])
+        return {order: tuple(terms) for order, terms in found.items()}
 
 
 def load_court_terms(ruleset: RuleSet) -> CourtTerms:

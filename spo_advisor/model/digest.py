@@ -60,10 +60,11 @@ def record_digest(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(content)).hexdigest()
 
 
-def sealed(model: Model) -> Model:
+def sealed(model: Model, **json_of: Any) -> Model:
     """``model`` (one of the library's outputs: no floats) with its ``record_sha256`` set to
-    the digest of its JSON."""
-    record = model.model_dump(mode="json")
-    content = {key: value for key, value in record.items() if key not in UNSEALED}
+    the digest of its JSON; ``json_of`` gives the JSON of some of its fields, made already
+    (it must be what ``model_dump(mode="json")`` makes of them)."""
+    content = model.model_dump(mode="json", exclude={*UNSEALED, *json_of})
+    content.update(json_of)
     digest = hashlib.sha256(canonical_without_floats(content)).hexdigest()
     return model.model_copy(update={DIGEST_KEY: digest})

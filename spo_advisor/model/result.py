@@ -46,8 +46,8 @@ class Limb(OutputModel):
     gate: bool = Field(description="True for an availability limb (law in force, area, age, "
                                    "standing, a qualifying relationship)")
     trigger: bool = Field(description="True for the limb the police must show first")
-    rules: list[str] = Field(description="Rule ids that decided the limb")
-    unknown: list[str] = Field(description="Fact paths whose value could change the limb")
+    rules: tuple[str, ...] = Field(description="Rule ids that decided the limb")
+    unknown: tuple[str, ...] = Field(description="Fact paths whose value could change the limb")
 
 
 class Recommendation(OutputModel):
@@ -60,14 +60,14 @@ class Recommendation(OutputModel):
         description="The first rule of the limb that decided (a failing gate, else a failing "
                     "limb, else the trigger when recommended, else an unknown limb); null "
                     "when no rule of that limb applied")
-    reasons: list[RuleRef]
-    unmet: list[RuleRef]
-    unknown: list[str] = Field(description="Case fields whose value could change this decision")
-    court_terms: list[CourtTerm] = Field(
-        default_factory=list,
-        description="Drafting prompts for the officer, not advice to the court")
-    limbs: list[Limb] = Field(
-        default_factory=list, description="The order's test, limb by limb, in order")
+    reasons: tuple[RuleRef, ...]
+    unmet: tuple[RuleRef, ...]
+    unknown: tuple[str, ...] = Field(
+        description="Case fields whose value could change this decision")
+    court_terms: tuple[CourtTerm, ...] = Field(
+        default=(), description="Drafting prompts for the officer, not advice to the court")
+    limbs: tuple[Limb, ...] = Field(
+        default=(), description="The order's test, limb by limb, in order")
 
 
 class Risk(OutputModel):

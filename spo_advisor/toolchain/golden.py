@@ -146,7 +146,7 @@ def run_golden(case: GoldenCase, ruleset: RuleSet) -> Outcome:
             rec = got[order]
             diff.append(f"order {order}: expected {expected.value}, got {rec.decision.value} "
                         f"(deciding rule {rec.deciding_rule}; unmet "
-                        f"{[u.rule for u in rec.unmet]}; unknown {rec.unknown})")
+                        f"{[u.rule for u in rec.unmet]}; unknown {list(rec.unknown)})")
     for order, rule_id in case.expect.deciding_rules.items():
         if order in got and got[order].deciding_rule != rule_id:
             diff.append(f"order {order}: expected deciding rule {rule_id}, "
@@ -170,7 +170,7 @@ def run_golden(case: GoldenCase, ruleset: RuleSet) -> Outcome:
         missing = sorted(set(fields) - set(got[order].unknown)) if order in got else fields
         if missing:
             diff.append(f"order {order}: expected unknown {missing} to be listed, "
-                        f"got {got[order].unknown if order in got else None}")
+                        f"got {list(got[order].unknown) if order in got else None}")
     return outcome
 
 
