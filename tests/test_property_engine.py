@@ -16,6 +16,7 @@ numbers concentrated around every threshold the shipped rule set names. On each 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -37,7 +38,8 @@ from spo_advisor.advice.decide import (
 )
 from spo_advisor.engine.evaluator import evaluate_ruleset
 from spo_advisor.engine.facts import case_scope
-from spo_advisor.language.conditions import Count, FieldTest, walk
+from spo_advisor.engine.generated import NOT_IN_FORCE
+from spo_advisor.language.conditions import Count, FieldTest, evaluate, walk
 from spo_advisor.language.fields import AS_OF, DERIVED_PREFIX, FieldSpec, case_fields
 from spo_advisor.language.rules import RuleSet
 from spo_advisor.model.case import Case, canonical_json
@@ -262,3 +264,22 @@ def test_a_kept_explanation_is_the_one_made_afresh(drawn: tuple[Case, date]) -> 
     evaluation = evaluate_ruleset(RULES, case_scope(case, as_of))
     for order, plan in _plans(RULES).items():
         assert explain_order(RULES, order, evaluation) == _explained(plan, order, evaluation)
+
+
+@given(cases())
+@settings(PROPERTY)
+def test_the_generated_evaluation_gives_the_verdicts_of_the_closures_and_the_interpreter(
+        drawn: tuple[Case, date]) -> None:
+    """``engine.generated`` writes the rule set as one function: rule by rule, on the facts
+    it derived, its verdict (truth and unknown fields) is the compiled closure's and the
+    node-by-node interpreter's."""
+    case, as_of = drawn
+    evaluation = evaluate_ruleset(RULES, case_scope(case, as_of))
+    fresh = evaluation.scope
+    for rule in RULES.rules:
+        if not rule.in_force_on(as_of):
+            assert evaluation.rules[rule.id] == NOT_IN_FORCE
+            continue
+        compiled = rule.when.compiled(fresh.values, dataclasses.replace(fresh))  # counts afresh
+        assert evaluation.rules[rule.id] == compiled, rule.id
+        assert evaluation.rules[rule.id] == evaluate(rule.when, fresh), rule.id

@@ -1,0 +1,246 @@
+"""A rule set as one generated Python function that evaluates every rule and fact in
+order: no closure call per condition, no lookup of a rule by name.
+
+Each condition becomes straight-line code over two local variables per node, its truth
+and the fields left unknown, following the same three-valued logic as the closures of
+:func:`~spo_advisor.language.conditions.compile_condition`: ``all``/``any`` stop at the
+first decisive part, a field that is null is unknown (naming the field), ``not`` keeps
+the unknown fields, facts are read as the rules concluding them left them, and counts go
+through the scope's shared cache (:func:`~spo_advisor.language.conditions.count_matches`).
+``tests/test_property_engine.py`` proves the verdicts equal the closures' on generated cases.
+
+The source is made once per rule set and names every value from the rule files through
+the function's constants (rule ids, fact names and field paths only as ``repr`` literals),
+so nothing in a rule file is ever executed.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Hashable
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from spo_advisor.language.conditions import (
+    AS_OF_OPERAND,
+    FALSE,
+    RECORD_DATE_FIELD,
+    TRUE,
+    AllOf,
+    AnyOf,
+    Count,
+    FactRef,
+    FieldTest,
+    Node,
+    Not,
+    Scope,
+    Verdict,
+    count_matches,
+    field_test,
+    kleene,
+)
+from spo_advisor.language.rules import Rule, RuleSet
+from spo_advisor.model.logic import Truth
+
+Evaluate = Callable[[Scope, dict[str, Verdict], dict[str, Verdict]], None]
+"""``evaluate(scope, rules, facts)``: fills ``rules`` and ``facts`` (``facts`` is the
+scope's ``derived``) with every verdict."""
+
+NOT_IN_FORCE = FALSE
+"""A rule not in force on the date is false."""
+
+_INFIX = {operator.eq: "==", operator.ge: ">=", operator.le: "<=", operator.lt: "<"}
+"""Operator functions written as the comparison they make."""
+
+
+def fact_verdict(rule_verdicts: list[Verdict]) -> Verdict:
+    """A fact holds if any rule concluding it holds; it fails only if all of them fail."""
+    return kleene(rule_verdicts, Truth.TRUE, TRUE, FALSE)
+
+
+class _Writer:
+    """Writes the source of one rule set's evaluation, and the constants it names."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.counting: list[str] = []
+        """The functions counting records, written apart from the evaluation."""
+        self.counters: dict[Hashable, str] = {}
+        self.constants: dict[str, Any] = {
+            "T": Truth.TRUE, "F": Truth.FALSE, "U": Truth.UNKNOWN, "EMPTY": frozenset(),
+            "TRUE": TRUE, "FALSE": FALSE, "Verdict": Verdict, "NOT_IN_FORCE": NOT_IN_FORCE,
+            "fact_verdict": fact_verdict, "count_matches": count_matches}
+        self.names = 0
+
+    def fresh(self) -> str:
+        self.names += 1
+        return str(self.names)
+
+    def constant(self, value: Any) -> str:
+        name = f"C{self.fresh()}"
+        self.constants[name] = value
+        return name
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def node(self, node: Node, indent: int, prefix: str = "") -> str:
+        """Code setting ``t<n>`` (the node's truth) and ``u<n>`` (its unknown fields,
+        empty unless the truth is unknown); returns ``<n>``. ``get`` reads a field (of
+        the case, or of a record of a collection: its fields are named ``prefix`` and
+        the field)."""
+        if isinstance(node, FieldTest):
+            return self.field(node, indent, prefix)
+        if isinstance(node, Count):
+            return self.count(node, indent)
+        if isinstance(node, FactRef):
+            n = self.fresh()
+            self.emit(indent, f"v{n} = facts[{node.name!r}]")
+            self.emit(indent, f"t{n} = v{n}.truth; u{n} = v{n}.unknown_fields")
+            return n
+        if isinstance(node, Not):
+            inner = self.node(node.part, indent, prefix)
+            n = self.fresh()
+            self.emit(indent, f"t{n} = F if t{inner} is T else (T if t{inner} is F else U)")
+            self.emit(indent, f"u{n} = u{inner}")
+            return n
+        assert isinstance(node, AllOf | AnyOf)
+        return self.kleene(node, indent, prefix)
+
+    def count(self, node: Count, indent: int) -> str:
+        """A count's numbers, from the scope's cache (shared by every count of the same
+        records, and filled ahead by a replay) or made and kept there; then its verdict."""
+        n = self.fresh()
+        if node.where is None or node.dated_after is not None:
+            self.emit(indent, f"c{n} = count_matches({self.constant(node)}, scope)")
+        else:
+            key = self.constant(node.counted)
+            self.emit(indent, f"c{n} = counts.get({key})")
+            self.emit(indent, f"if c{n} is None:")
+            self.emit(indent + 1, f"c{n} = counts[{key}] = {self.counter(node)}(scope)")
+        least = node.at_least
+        self.emit(indent, f"if c{n}[0] >= {least}:")
+        self.emit(indent + 1, f"t{n} = T; u{n} = EMPTY")
+        self.emit(indent, f"elif c{n}[1] < {least}:")
+        self.emit(indent + 1, f"t{n} = F; u{n} = EMPTY")
+        self.emit(indent, "else:")
+        self.emit(indent + 1, f"t{n} = U; u{n} = c{n}[2]")
+        return n
+
+    def counter(self, node: Count) -> str:
+        """The function counting the records ``node`` counts: those that certainly match
+        ``where``, those that could, and the fields left unknown (as
+        :func:`~spo_advisor.language.conditions.count_matches` counts them)."""
+        if node.counted in self.counters:
+            return self.counters[node.counted]
+        assert node.where is not None
+        name = self.counters[node.counted] = f"count{self.fresh()}"
+        evaluation, self.lines = self.lines, []
+        self.emit(0, f"def {name}(scope):")
+        self.emit(1, f"as_of = scope.as_of; records = scope.records.get({node.collection!r}, ())")
+        if node.within_days is not None:
+            earliest = f"as_of - {self.constant(timedelta(days=node.within_days))}"
+            self.emit(1, f"earliest = {earliest}")
+            self.emit(1, f"records = [r for r in records if r[{RECORD_DATE_FIELD!r}] >= earliest]")
+        self.emit(1, "certain = possible = 0; unknown = EMPTY")
+        self.emit(1, "for record in records:")
+        self.emit(2, "get = record.get")
+        matches = self.node(node.where, 2, f"{node.collection}.")
+        self.emit(2, f"if t{matches} is T:")
+        self.emit(3, "certain += 1; possible += 1")
+        self.emit(2, f"elif t{matches} is U:")
+        self.emit(3, f"possible += 1; unknown = unknown | u{matches}")
+        self.emit(1, "return certain, possible, unknown")
+        self.counting += self.lines
+        self.lines = evaluation
+        return name
+
+    def field(self, node: FieldTest, indent: int, prefix: str) -> str:
+        n = self.fresh()
+        test, operand = field_test(node)
+        right = "as_of" if operand is AS_OF_OPERAND else self.constant(operand)
+        if test in _INFIX:
+            holds = f"v{n} {_INFIX[test]} {right}"
+        elif test is operator.contains:
+            holds = f"{right} in v{n}"
+        elif node.op == "in" and isinstance(operand, frozenset):
+            holds = f"v{n} in {right}"
+        elif node.op == "contains_any" and isinstance(operand, frozenset):
+            holds = f"not {right}.isdisjoint(v{n})"
+        else:
+            holds = f"{self.constant(test)}(v{n}, {right})"
+        self.emit(indent, f"v{n} = get({node.path!r})")
+        self.emit(indent, f"if v{n} is None:")
+        unknown = self.constant(frozenset((prefix + node.path,)))
+        self.emit(indent + 1, f"t{n} = U; u{n} = {unknown}")
+        self.emit(indent, "else:")
+        self.emit(indent + 1, f"t{n} = T if {holds} else F; u{n} = EMPTY")
+        return n
+
+    def kleene(self, node: AllOf | AnyOf, indent: int, prefix: str) -> str:
+        """``all`` (``any``): false (true) at the first false (true) part, the parts after
+        it not evaluated; else unknown with every unknown part's fields; else true
+        (false)."""
+        n = self.fresh()
+        decisive, otherwise = ("F", "T") if isinstance(node, AllOf) else ("T", "F")
+        self.emit(indent, f"t{n} = {otherwise}; u{n} = EMPTY")
+        for part in node.parts:
+            p = self.node(part, indent, prefix)
+            self.emit(indent, f"if t{p} is {decisive}:")
+            self.emit(indent + 1, f"t{n} = {decisive}; u{n} = EMPTY")
+            self.emit(indent, "else:")
+            indent += 1
+            self.emit(indent, f"if t{p} is U:")
+            self.emit(indent + 1, f"t{n} = U; u{n} = u{n} | u{p}")
+        return n
+
+    def rule(self, rule: Rule, completes: tuple[str, ...] | None) -> None:
+        """A rule's verdict into ``rules``; the fact it completes (the last of the rules
+        concluding it) into ``facts``."""
+        self.emit(1, f"# {rule.id}")
+        indent = 1
+        start, end = rule.in_force.start, rule.in_force.end
+        if start is not None or end is not None:
+            bounds = [f"as_of < {self.constant(start)}" if start is not None else "",
+                      f"as_of > {self.constant(end)}" if end is not None else ""]
+            self.emit(1, f"if {' or '.join(b for b in bounds if b)}:")
+            self.emit(2, "r = NOT_IN_FORCE")
+            self.emit(1, "else:")
+            indent = 2
+        root = self.node(rule.when, indent)
+        if isinstance(rule.when, FactRef):
+            self.emit(indent, f"r = v{root}")
+        else:
+            self.emit(indent, f"r = TRUE if t{root} is T else (FALSE if t{root} is F "
+                              f"else Verdict(U, u{root}))")
+        self.emit(1, f"rules[{rule.id!r}] = r")
+        if completes is None:
+            return
+        if len(completes) == 1:
+            self.emit(1, f"facts[{rule.fact!r}] = r")
+        else:
+            verdicts = ", ".join(f"rules[{rule_id!r}]" for rule_id in completes)
+            self.emit(1, f"facts[{rule.fact!r}] = fact_verdict([{verdicts}])")
+
+
+@lru_cache(maxsize=16)
+def evaluation_of(ruleset: RuleSet) -> Evaluate:
+    """The rule set's evaluation as one function, generated and compiled once."""
+    writer = _Writer()
+    writer.emit(0, "def evaluate(scope, rules, facts):")
+    writer.emit(1, "values = scope.values; get = values.get; as_of = scope.as_of")
+    writer.emit(1, "counts = scope.counts")
+    last = {fact: rules[-1].id for fact, rules in ruleset.rules_for_fact.items()}
+    for rule in ruleset.rules:
+        completes = None
+        if rule.fact is not None and last[rule.fact] == rule.id:
+            completes = tuple(r.id for r in ruleset.rules_for_fact[rule.fact])
+        writer.rule(rule, completes)
+    namespace = dict(writer.constants)
+    code = compile("\n".join(writer.counting + writer.lines), f"<rule set {ruleset.name}>",
+                   "exec")
+    exec(code, namespace)  # noqa: S102  source written above; rule-file values are constants
+    function: Evaluate = namespace["evaluate"]
+    return function
+
