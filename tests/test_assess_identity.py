@@ -125,3 +125,13 @@ def test_recommendations_shared_between_assessments_cannot_be_changed() -> None:
         assert isinstance(sequence, tuple)
     first.recommendations.clear()
     assert assess(case).recommendations[0] is shared
+
+
+def test_results_from_other_processes_share_their_recommendations() -> None:
+    """A recommendation is pickled as its JSON and unpickled once per outcome: equal to
+    the one sent, and shared by every result that holds it."""
+    assessment = assess(load_case(EXAMPLES / "ex_partner.yaml"))
+    first, second = (pickle.loads(pickle.dumps(assessment)) for _ in range(2))
+    assert first == assessment
+    assert all(a is b for a, b in zip(first.recommendations, second.recommendations,
+                                      strict=True))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,6 +55,11 @@ class Limb(OutputModel):
 class Recommendation(OutputModel):
     """The decision for one order, with why, why not, and what is not known."""
 
+    def __reduce__(self) -> tuple[Callable[[bytes], Recommendation], tuple[bytes]]:
+        """Pickled as its JSON, and unpickled once per outcome in a process (see
+        :func:`recommendation_from_json`): results of worker processes come back cheaply."""
+        return recommendation_from_json, (self.__pydantic_serializer__.to_json(self),)
+
     order: str
     title: str
     decision: Decision
@@ -68,6 +75,13 @@ class Recommendation(OutputModel):
         default=(), description="Drafting prompts for the officer, not advice to the court")
     limbs: tuple[Limb, ...] = Field(
         default=(), description="The order's test, limb by limb, in order")
+
+
+@lru_cache(maxsize=4096)
+def recommendation_from_json(data: bytes) -> Recommendation:
+    """The recommendation whose JSON is ``data``: made once, then shared by every result
+    that holds it (recommendations are immutable, and most outcomes recur)."""
+    return Recommendation.model_validate_json(data)
 
 
 class Risk(OutputModel):
