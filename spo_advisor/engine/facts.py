@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from spo_advisor.engine.derived import derived_values
@@ -25,11 +27,42 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_PLAIN_TYPES = frozenset({str, int, bool, date, type(None)})
+"""Values rules read as they are (anything else goes through :func:`_plain`)."""
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Reads named fields of a model in one call (``operator.attrgetter`` follows dotted
+    paths), each as rules read it: a code as its value, a list copied."""
+
+    names: tuple[str, ...]
+    get: Callable[[Any], tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> _Reader:
+        names = tuple(names)
+        getter = attrgetter(*names)
+        return cls(names, (lambda model: (getter(model),)) if len(names) == 1 else getter)
+
+    def read(self, model: Any) -> dict[str, Any]:
+        return {name: value if value.__class__ in _PLAIN_TYPES else _plain(value)
+                for name, value in zip(self.names, self.get(model), strict=True)}
+
+
 @cache
-def _scalar_paths() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Each rule-visible field of the case, and its path split into steps."""
-    return tuple((path, tuple(path.split("."))) for path in case_fields().scalars
-                 if path != AS_OF and not path.startswith(DERIVED_PREFIX))
+def _scalars() -> _Reader:
+    """Every rule-visible field of the case, by its dotted path (the nested models are
+    never null: each defaults to an empty one)."""
+    return _Reader.of(path for path in case_fields().scalars
+                      if path != AS_OF and not path.startswith(DERIVED_PREFIX))
+
+
+@cache
+def _rows() -> dict[str, _Reader]:
+    """The rule-visible fields of a record of each dated collection."""
+    return {collection: _Reader.of(fields)
+            for collection, fields in case_fields().collections.items()}
 
 
 def _record_date(record: dict[str, Any]) -> date | None:
@@ -73,10 +106,11 @@ def excluded_records(case: Case, as_of: date) -> list[tuple[str, date]]:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A case read once for scopes on any date: its dump, and each dated collection's rows
-    (as the rules see them) with the date each became known (None: undated)."""
+    """A case read once for scopes on any date: its rule-visible fields by path, and each
+    dated collection's rows (as the rules see them) with the date each became known
+    (None: undated)."""
 
-    data: dict[str, Any]
+    scalars: dict[str, Any]
     rows: dict[str, list[tuple[date | None, dict[str, Any]]]]
     timeline: Timeline
 
@@ -84,30 +118,26 @@ class Prepared:
 def prepare(case: Case, like: Prepared | None = None,
             changed: frozenset[str] = frozenset()) -> Prepared:
     """The parts of a scope that do not depend on the date; with ``like`` (prepared from a
-    case that differs from ``case`` only in the top-level fields ``changed``), only those
-    are read again."""
-    if like is None:
-        data = case.model_dump()
-    else:
-        data = {**like.data, **case.model_dump(include=set(changed))}
+    case that differs from ``case`` only in the top-level fields ``changed``), the
+    collections not changed are not read again."""
     rows: dict[str, list[tuple[date | None, dict[str, Any]]]] = {}
-    for collection, record_fields in case_fields().collections.items():
+    for collection, reader in _rows().items():
         if like is not None and collection not in changed:
             rows[collection] = like.rows[collection]
             continue
         found = []
-        for record in data[collection]:
-            row = {name: _plain(record[name]) for name in record_fields}
+        for record in getattr(case, collection):
+            row = reader.read(record)
             if collection == "existing_orders" and row["expires_on"] is not None \
                     and row["until_further_order"] is None:
                 # SPA 2019 s.3: a fixed period or until further order; an expiry date
                 # recorded makes the order fixed-term
                 row["until_further_order"] = False
-            found.append((_record_date(record), row))
+            found.append((_record_date(vars(record)), row))
         rows[collection] = found
     timeline = like.timeline if like is not None and "incidents" not in changed \
         else Timeline(case.incidents)
-    return Prepared(data, rows, timeline)
+    return Prepared(_scalars().read(case), rows, timeline)
 
 
 def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Scope:
@@ -118,14 +148,7 @@ def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Sco
     replay on many dates.
     """
     prepared = prepared or prepare(case)
-    values: dict[str, Any] = {}
-    for path, steps in _scalar_paths():
-        value: Any = prepared.data
-        for step in steps:
-            value = value[step]
-            if value is None:
-                break
-        values[path] = _plain(value)
+    values = dict(prepared.scalars)
     risk = risk_facts_on(case, as_of).values
     values.update((path, _plain(value)) for path, value in risk.items() if path in values)
     values[AS_OF] = as_of
