@@ -13,6 +13,7 @@ Reading a case from a file, text or a mapping, with every problem located, is
 """
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -364,16 +365,28 @@ DashYesCount = Annotated[StrictInt, Field(ge=0, le=27)]
 """The number of 'yes' answers on a completed DASH (0-27)."""
 
 
+def _shared(model: type[_CaseModel]) -> Callable[[], Any]:
+    """A default factory giving one empty instance of ``model``, shared by every case
+    (case models are frozen, and an empty one holds no list that could change): pydantic
+    compares a field with its default (``exclude_defaults``) without building it anew."""
+    empty = model()
+    return lambda: empty
+
+
+_EMPTY = {model: _shared(model) for model in (Suspect, Victim, Indicators, CriminalJustice,
+                                                Four)}
+
+
 class RiskAssessment(_CaseModel):
     """A dated risk assessment: what was known about the risk on that date."""
 
     date: IsoDate = Field(description="The date of the assessment (YYYY-MM-DD).")
     tool: AssessmentTool | None = Field(default=None, description="The tool used.")
-    victim: Victim = Field(default_factory=Victim, description="The victim, as assessed.")
+    victim: Victim = Field(default_factory=_EMPTY[Victim], description="The victim, as assessed.")
     indicators: Indicators = Field(
-        default_factory=Indicators, description="Indicators, as assessed."
+        default_factory=_EMPTY[Indicators], description="Indicators, as assessed."
     )
-    four: Four = Field(default_factory=Four, description="FOUR, as assessed.")
+    four: Four = Field(default_factory=_EMPTY[Four], description="FOUR, as assessed.")
     dash_yes_count: DashYesCount | None = Field(
         default=None, description="If a DASH was completed: its number of 'yes' answers."
     )
@@ -413,8 +426,8 @@ class Case(_CaseModel):
         description="Where the suspect lives, when that is in London: one of the 32 "
         "boroughs or city_of_london.",
     )
-    suspect: Suspect = Field(default_factory=Suspect, description="The suspect.")
-    victim: Victim = Field(default_factory=Victim, description="The victim.")
+    suspect: Suspect = Field(default_factory=_EMPTY[Suspect], description="The suspect.")
+    victim: Victim = Field(default_factory=_EMPTY[Victim], description="The victim.")
     relationship: Relationship | None = Field(
         default=None, description="The relationship between suspect and victim."
     )
@@ -435,14 +448,14 @@ class Case(_CaseModel):
         default_factory=list, description="The dated incidents: the course of conduct."
     )
     indicators: Indicators = Field(
-        default_factory=Indicators, description="Escalation and history indicators."
+        default_factory=_EMPTY[Indicators], description="Escalation and history indicators."
     )
     dash_yes_count: DashYesCount | None = Field(
         default=None,
         description="If a DASH risk assessment was completed: its number of 'yes' answers (0-27).",
     )
     criminal_justice: CriminalJustice = Field(
-        default_factory=CriminalJustice, description="The criminal justice position."
+        default_factory=_EMPTY[CriminalJustice], description="The criminal justice position."
     )
     victim_supports_prosecution: StrictBool | None = Field(
         default=None, description="The victim supports a prosecution."
@@ -454,7 +467,7 @@ class Case(_CaseModel):
         default_factory=list, description="What the police did, for review."
     )
     four: Four = Field(
-        default_factory=Four,
+        default_factory=_EMPTY[Four],
         description="FOUR recognition (Fixated, Obsessive, Unwanted, Repeated).",
     )
     risk_assessments: list[RiskAssessment] = Field(
