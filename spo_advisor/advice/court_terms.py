@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from spo_advisor.engine.generated import truth_of
 from spo_advisor.language.condition_parser import ParseContext, parse_condition
 from spo_advisor.language.conditions import Node, Scope
 from spo_advisor.language.fields import case_fields
@@ -70,7 +71,7 @@ class CourtTerms:
         found: dict[str, list[CourtTerm]] = {order: [] for order in orders}
         for index, rule in enumerate(self.terms):
             serves = [order for order in rule.spec.orders if order in found]
-            if serves and rule.when.compiled(scope.values, scope).truth is Truth.TRUE:
+            if serves and truth_of(rule.when)(scope) is Truth.TRUE:
                 for order in serves:
                     found[order].append(self.made[index, order])
         return {order: tuple(terms) for order, terms in found.items()}

@@ -20,10 +20,13 @@ from spo_advisor.model.places import TERRITORIAL_FORCES
 
 
 def _plain(value: Any) -> Any:
+    """``value`` as rules read it: a code as its value (``_value_``: ``value`` without the
+    descriptor), a list as a new list of plain values."""
     if isinstance(value, enum.Enum):
-        return value.value
+        return value._value_
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [item._value_ if isinstance(item, enum.Enum) else _plain(item)
+                for item in value]
     return value
 
 

@@ -112,7 +112,7 @@ class _Writer:
         """A count's numbers, from the scope's cache (shared by every count of the same
         records, and filled ahead by a replay) or made and kept there; then its verdict."""
         n = self.fresh()
-        if node.where is None or node.dated_after is not None:
+        if node.dated_after is not None:
             self.emit(indent, f"c{n} = count_matches({self.constant(node)}, scope)")
         else:
             key = self.constant(node.counted)
@@ -134,7 +134,6 @@ class _Writer:
         :func:`~spo_advisor.language.conditions.count_matches` counts them)."""
         if node.counted in self.counters:
             return self.counters[node.counted]
-        assert node.where is not None
         name = self.counters[node.counted] = f"count{self.fresh()}"
         evaluation, self.lines = self.lines, []
         self.emit(0, f"def {name}(scope):")
@@ -143,15 +142,18 @@ class _Writer:
             earliest = f"as_of - {self.constant(timedelta(days=node.within_days))}"
             self.emit(1, f"earliest = {earliest}")
             self.emit(1, f"records = [r for r in records if r[{RECORD_DATE_FIELD!r}] >= earliest]")
-        self.emit(1, "certain = possible = 0; unknown = EMPTY")
-        self.emit(1, "for record in records:")
-        self.emit(2, "get = record.get")
-        matches = self.node(node.where, 2, f"{node.collection}.")
-        self.emit(2, f"if t{matches} is T:")
-        self.emit(3, "certain += 1; possible += 1")
-        self.emit(2, f"elif t{matches} is U:")
-        self.emit(3, f"possible += 1; unknown = unknown | u{matches}")
-        self.emit(1, "return certain, possible, unknown")
+        if node.where is None:
+            self.emit(1, "return len(records), len(records), EMPTY")
+        else:
+            self.emit(1, "certain = possible = 0; unknown = EMPTY")
+            self.emit(1, "for record in records:")
+            self.emit(2, "get = record.get")
+            matches = self.node(node.where, 2, f"{node.collection}.")
+            self.emit(2, f"if t{matches} is T:")
+            self.emit(3, "certain += 1; possible += 1")
+            self.emit(2, f"elif t{matches} is U:")
+            self.emit(3, f"possible += 1; unknown = unknown | u{matches}")
+            self.emit(1, "return certain, possible, unknown")
         self.counting += self.lines
         self.lines = evaluation
         return name
@@ -224,23 +226,42 @@ class _Writer:
             self.emit(1, f"facts[{rule.fact!r}] = fact_verdict([{verdicts}])")
 
 
+    def function(self, name: str, label: str) -> Any:
+        """The function ``name`` written, compiled (``label`` names its source)."""
+        namespace = dict(self.constants)
+        code = compile("\n".join(self.counting + self.lines), f"<{label}>", "exec")
+        exec(code, namespace)  # noqa: S102  source written here; rule-file values are constants
+        return namespace[name]
+
+
+_HEAD = "values = scope.values; get = values.get; as_of = scope.as_of; counts = scope.counts"
+"""The first line of a generated evaluation: what its conditions read."""
+
+
 @lru_cache(maxsize=16)
 def evaluation_of(ruleset: RuleSet) -> Evaluate:
     """The rule set's evaluation as one function, generated and compiled once."""
     writer = _Writer()
     writer.emit(0, "def evaluate(scope, rules, facts):")
-    writer.emit(1, "values = scope.values; get = values.get; as_of = scope.as_of")
-    writer.emit(1, "counts = scope.counts")
+    writer.emit(1, _HEAD)
     last = {fact: rules[-1].id for fact, rules in ruleset.rules_for_fact.items()}
     for rule in ruleset.rules:
         completes = None
         if rule.fact is not None and last[rule.fact] == rule.id:
             completes = tuple(r.id for r in ruleset.rules_for_fact[rule.fact])
         writer.rule(rule, completes)
-    namespace = dict(writer.constants)
-    code = compile("\n".join(writer.counting + writer.lines), f"<rule set {ruleset.name}>",
-                   "exec")
-    exec(code, namespace)  # noqa: S102  source written above; rule-file values are constants
-    function: Evaluate = namespace["evaluate"]
+    function: Evaluate = writer.function("evaluate", f"rule set {ruleset.name}")
+    return function
+
+
+@lru_cache(maxsize=256)
+def truth_of(condition: Node) -> Callable[[Scope], Truth]:
+    """A condition read beside the rules (a drafting prompt's, say) as a generated
+    function: its truth on a scope whose derived facts are evaluated."""
+    writer = _Writer()
+    writer.emit(0, "def truth(scope):")
+    writer.emit(1, f"{_HEAD}; facts = scope.derived")
+    writer.emit(1, f"return t{writer.node(condition, 1)}")
+    function: Callable[[Scope], Truth] = writer.function("truth", condition.crumb)
     return function
 
