@@ -31,6 +31,7 @@ from spo_advisor.advice.decide import (
     _explained,
     _plans,
     decide_all,
+    decide_evaluated,
     decision_from_limbs,
     explain_order,
     fact_truths,
@@ -283,3 +284,14 @@ def test_the_generated_evaluation_gives_the_verdicts_of_the_closures_and_the_int
         compiled = rule.when.compiled(fresh.values, dataclasses.replace(fresh))  # counts afresh
         assert evaluation.rules[rule.id] == compiled, rule.id
         assert evaluation.rules[rule.id] == evaluate(rule.when, fresh), rule.id
+
+
+@given(cases())
+@settings(PROPERTY)
+def test_decisions_from_derived_facts_are_those_from_rule_truths(
+        drawn: tuple[Case, date]) -> None:
+    """The replay decides from the facts the evaluator derived; the engine cross-check
+    from every rule's truth: the same decisions."""
+    case, as_of = drawn
+    evaluation = evaluate_ruleset(RULES, case_scope(case, as_of))
+    assert decide_evaluated(RULES, evaluation) == decide_all(RULES, evaluation.truths())

@@ -97,8 +97,17 @@ def decision_from_limbs(limbs: Sequence[tuple[LimbSpec, LimbStatus]]) -> Decisio
 
 
 def decide_all(ruleset: RuleSet, truths: Mapping[str, Truth]) -> dict[str, Decision]:
-    """Only the decisions: what the engine cross-check and the replay compare."""
-    facts = fact_truths(ruleset, truths)
+    """Only the decisions, from every rule's truth: what the engine cross-check compares."""
+    return _decisions(ruleset, fact_truths(ruleset, truths))
+
+
+def decide_evaluated(ruleset: RuleSet, evaluation: Evaluation) -> dict[str, Decision]:
+    """Only the decisions, from the facts the evaluator derived (as :func:`decide_all`
+    finds them from its rules' truths): what the replay and what-if compare."""
+    return _decisions(ruleset, evaluation.derived_truths())
+
+
+def _decisions(ruleset: RuleSet, facts: Mapping[str, Truth]) -> dict[str, Decision]:
     return {order: decision_from_limbs([(limb, limb_status(limb, facts)) for limb in spec.limbs])
             for order, spec in ruleset.orders.items()}
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from spo_advisor.advice.assess import load_rules, run_rules
 from spo_advisor.advice.changes import Change, OrderChange, Questions
-from spo_advisor.advice.decide import decide_all
+from spo_advisor.advice.decide import decide_evaluated
 from spo_advisor.engine.derived import rederive
 from spo_advisor.engine.facts import case_scope
 from spo_advisor.language.conditions import AS_OF_OPERAND, Count, FieldTest, Scope, walk
@@ -65,7 +65,7 @@ def changes_in_scope(ruleset: RuleSet, scope: Scope) -> Questions:
     """:func:`what_would_change` on facts already cut to a date."""
     labels = _labels(ruleset)
     baseline, _ = run_rules(ruleset, scope, "python")
-    now = decide_all(ruleset, baseline.truths())
+    now = decide_evaluated(ruleset, baseline)
     if not any(decision in OPEN_DECISIONS for decision in now.values()):
         return Questions((), labels)
     unknown = case_paths(frozenset().union(*(verdict.unknown_fields for verdict in
@@ -113,7 +113,7 @@ def _field_changes(ruleset: RuleSet, scope: Scope, path: str,
             outcomes.append(())
             continue
         evaluation, _ = run_rules(ruleset, changed, "python")
-        then = decide_all(ruleset, evaluation.truths())
+        then = decide_evaluated(ruleset, evaluation)
         outcomes.append(tuple(OrderChange(order=order, now=decision, to=then[order])
                               for order, decision in now.items()
                               if decision in OPEN_DECISIONS and then[order] != decision))

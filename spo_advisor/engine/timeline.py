@@ -21,6 +21,7 @@ class Timeline:
         self.act_days = sorted({i.date for i in self.incidents if i.behaviours})
         self.days = sorted(set(self.dates))
         seen: set[str] = set()
+        self._escalating: dict[date, bool] = {}
         self.seen_before: list[frozenset[str]] = []
         for incident in self.incidents:
             self.seen_before.append(frozenset(seen))
@@ -36,7 +37,14 @@ class Timeline:
 
     def escalating(self, day: date) -> bool:
         """Did the 90 days up to ``day`` rise against the 90 days before them
-        (:func:`spo_advisor.engine.escalation.rises`)? False when either window is empty."""
+        (:func:`spo_advisor.engine.escalation.rises`)? False when either window is empty.
+        Kept by day: a replay asks again for every fact it sets aside on that day."""
+        found = self._escalating.get(day)
+        if found is None:
+            found = self._escalating[day] = self._rises_by(day)
+        return found
+
+    def _rises_by(self, day: date) -> bool:
         later_start = day - timedelta(days=WINDOW_DAYS)
         earlier_start = later_start - timedelta(days=WINDOW_DAYS)
         first_later = bisect_right(self.dates, later_start)

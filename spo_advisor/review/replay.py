@@ -25,7 +25,7 @@ from spo_advisor.advice.assess import (
     risk_of,
     run_rules,
 )
-from spo_advisor.advice.decide import decide_all
+from spo_advisor.advice.decide import decide_evaluated
 from spo_advisor.advice.whatif import changes_in_scope
 from spo_advisor.engine.evaluator import Evaluation, evaluate_ruleset
 from spo_advisor.engine.facts import Prepared, case_scope, excluded_records, prepare
@@ -79,7 +79,7 @@ def review(case: Case | dict[str, Any] | str | Path, as_of: date | None = None, 
     counts = ReplayCounts(ruleset, prepared, dates[0]) if dates else None
     evaluations = {when: run_rules(ruleset, _scope(case, when, prepared, counts),
                                    engine_choice)[0] for when in dates}
-    decisions = {when: decide_all(ruleset, evaluation.truths())
+    decisions = {when: decide_evaluated(ruleset, evaluation)
                  for when, evaluation in evaluations.items()}
     assumed = {when: _assumed_on(ruleset, case, when, decisions[when], (prepared, counts))
                for when in dates}
@@ -130,7 +130,7 @@ def _assumed_on(ruleset: RuleSet, case: Case, day: date, decisions: dict[str, De
     def decide(paths: tuple[str, ...]) -> dict[str, Decision]:
         changed, fields = without(case, paths), touched(paths)
         scope = _scope(changed, day, prepare(changed, prepared, fields), counts, fields)
-        return decide_all(ruleset, evaluate_ruleset(ruleset, scope).truths())
+        return decide_evaluated(ruleset, evaluate_ruleset(ruleset, scope))
 
     return turned_on(undated_in_use(case, day), decisions, decide)
 
