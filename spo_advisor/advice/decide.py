@@ -108,8 +108,28 @@ def decide_evaluated(ruleset: RuleSet, evaluation: Evaluation) -> dict[str, Deci
 
 
 def _decisions(ruleset: RuleSet, facts: Mapping[str, Truth]) -> dict[str, Decision]:
-    return {order: decision_from_limbs([(limb, limb_status(limb, facts)) for limb in spec.limbs])
+    """Each order's decision, kept by the truths of the facts the limbs read (a replay
+    meets the same ones on date after date)."""
+    read, made = _limb_facts(ruleset)
+    key = tuple(map(facts.__getitem__, read))
+    decisions = made.get(key)
+    if decisions is None:
+        if len(made) >= MOST_KEPT:
+            made.clear()
+        decisions = made[key] = {
+            order: decision_from_limbs([(limb, limb_status(limb, facts))
+                                        for limb in spec.limbs])
             for order, spec in ruleset.orders.items()}
+    return dict(decisions)
+
+
+@lru_cache(maxsize=16)
+def _limb_facts(ruleset: RuleSet) -> tuple[tuple[str, ...],
+                                           dict[tuple[Truth, ...], dict[str, Decision]]]:
+    """Every fact an order's limbs read, and the decisions made so far by their truths."""
+    read = _unique(name for spec in ruleset.orders.values() for limb in spec.limbs
+                   for _, name in limb.facts())
+    return read, {}
 
 
 _WANTED = {LimbStatus.MET: Truth.TRUE, LimbStatus.NOT_MET: Truth.FALSE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from operator import attrgetter
@@ -107,15 +107,40 @@ def excluded_records(case: Case, as_of: date) -> list[tuple[str, date]]:
     return found
 
 
+Rows = list[tuple[date | None, dict[str, Any]]]
+"""A dated collection's records as the rules see them, each with the date it became
+known (None: undated)."""
+
+
+@dataclass
+class _Cuts:
+    """The records of each collection known on one day, cut once for every scope of that
+    day (a replay makes one for each fact it sets aside), by the rows they are cut from
+    (held with them, so that their identity is not reused while kept)."""
+
+    day: date | None = None
+    by_rows: dict[int, tuple[Rows, list[dict[str, Any]]]] = field(default_factory=dict)
+
+    def known_on(self, rows: Rows, day: date) -> list[dict[str, Any]]:
+        if day != self.day:
+            self.day = day
+            self.by_rows.clear()
+        kept = self.by_rows.get(id(rows))
+        if kept is None:
+            known = [row for known_on, row in rows if known_on is None or known_on <= day]
+            kept = self.by_rows[id(rows)] = (rows, known)
+        return kept[1]
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A case read once for scopes on any date: its rule-visible fields by path, and each
-    dated collection's rows (as the rules see them) with the date each became known
-    (None: undated)."""
+    dated collection's rows; the cuts of them shared with the cases prepared like it."""
 
     scalars: dict[str, Any]
-    rows: dict[str, list[tuple[date | None, dict[str, Any]]]]
+    rows: dict[str, Rows]
     timeline: Timeline
+    cuts: _Cuts = field(default_factory=_Cuts, compare=False)
 
 
 def prepare(case: Case, like: Prepared | None = None,
@@ -123,7 +148,7 @@ def prepare(case: Case, like: Prepared | None = None,
     """The parts of a scope that do not depend on the date; with ``like`` (prepared from a
     case that differs from ``case`` only in the top-level fields ``changed``), the
     collections not changed are not read again."""
-    rows: dict[str, list[tuple[date | None, dict[str, Any]]]] = {}
+    rows: dict[str, Rows] = {}
     for collection, reader in _rows().items():
         if like is not None and collection not in changed:
             rows[collection] = like.rows[collection]
@@ -140,7 +165,8 @@ def prepare(case: Case, like: Prepared | None = None,
         rows[collection] = found
     timeline = like.timeline if like is not None and "incidents" not in changed \
         else Timeline(case.incidents)
-    return Prepared(_scalars().read(case), rows, timeline)
+    return Prepared(_scalars().read(case), rows, timeline,
+                    _Cuts() if like is None else like.cuts)
 
 
 def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Scope:
@@ -160,6 +186,6 @@ def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Sco
     stage_on = case.criminal_justice.stage_on
     if stage_on is not None and stage_on > as_of:  # the stage was not reached by as_of
         values["criminal_justice.stage"] = None
-    records = {collection: [row for day, row in rows if day is None or day <= as_of]
+    records = {collection: prepared.cuts.known_on(rows, as_of)
                for collection, rows in prepared.rows.items()}
     return Scope(as_of, values, records, {})

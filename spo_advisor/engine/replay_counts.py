@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -64,8 +64,16 @@ class _Series:
     certain: list[int]
     possible: list[int]
     unknown: list[frozenset[str]]
+    found: dict[date, Numbers] = field(default_factory=dict, compare=False)
+    """The numbers of each day asked (a replay asks again for each fact set aside)."""
 
     def on(self, day: date) -> Numbers:
+        numbers = self.found.get(day)
+        if numbers is None:
+            numbers = self.found[day] = self._on(day)
+        return numbers
+
+    def _on(self, day: date) -> Numbers:
         high = bisect.bisect_right(self.dates, day)
         low = 0
         if self.node.within_days is not None:
