@@ -165,7 +165,7 @@ def _recommendation(ruleset: RuleSet, decided: OrderDecision, terms: tuple[Court
     made = _MADE.get(key)
     if made is None:
         made = _made(ruleset, decided, terms, values)
-        if len(_MADE) >= MOST_KEPT * len(ruleset.orders):
+        if len(_MADE) >= MOST_KEPT:
             _MADE.clear()
         _MADE[key] = made
     return made

@@ -164,9 +164,11 @@ class _OrderPlan:
     made: dict[tuple[object, ...], OrderDecision] = field(default_factory=dict, compare=False)
 
 
-MOST_KEPT = 4096
-"""Explanations kept per order: enough for the outcomes a caseload meets again and again
-(a batch's cases differ, their orders' outcomes mostly do not), few enough to be small."""
+MOST_KEPT = 1024
+"""Outcomes kept (explanations per order; decisions; recommendations): enough for those
+a caseload meets again and again (a batch's cases differ, their orders' outcomes mostly
+do not), few enough to keep memory flat (``make bench`` measures it). When full, each
+store is emptied and fills again with what recurs."""
 
 
 @lru_cache(maxsize=16)

@@ -77,7 +77,7 @@ class Recommendation(OutputModel):
         default=(), description="The order's test, limb by limb, in order")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def recommendation_from_json(data: bytes) -> Recommendation:
     """The recommendation whose JSON is ``data``: made once, then shared by every result
     that holds it (recommendations are immutable, and most outcomes recur)."""
