@@ -14,18 +14,16 @@ of the output ever alter them, write them afresh::
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import itertools
 import json
 import pickle
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT, SHIPPED_RULES
+from conftest import EXAMPLES, ROOT, SHIPPED_RULES, load_script
 from pydantic import ValidationError
 
 from spo_advisor.advice.assess import assess, load_rules
@@ -42,12 +40,7 @@ ENGINES = ("python", "durable_rules")
 
 def _bench() -> Any:
     """``benchmarks/bench.py``, for its synthetic cases."""
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench", module)  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "benchmarks" / "bench.py")
 
 
 def cases() -> Iterator[tuple[str, Any, date | None]]:

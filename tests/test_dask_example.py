@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 from spo_advisor import assess_many
 
@@ -18,15 +16,7 @@ CASES = ROOT / "examples" / "batch" / "cases.jsonl"
 SCRIPT = ROOT / "examples" / "dask_batch.py"
 
 
-def load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("dask_batch", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-EXAMPLE = load_example()
+EXAMPLE = load_script(SCRIPT)
 
 
 def expected(lines: list[str]) -> list[dict[str, object]]:

@@ -90,17 +90,23 @@ def chromium(page: Path, *options: str, profile: Path) -> str:
     return done.stdout
 
 
-def probe(result: Review, directory: Path, width: int) -> dict[str, Any]:
-    """What Chromium shows of the review's HTML report in a window ``width`` pixels wide."""
+def probe_page(document: str, directory: Path, width: int, probe: str = PROBE) -> dict[str, Any]:
+    """What Chromium shows of an HTML ``document`` in a window ``width`` pixels wide, as
+    the ``probe`` script (run at the end of the page) measures it."""
     page = directory / f"report-{width}.html"
-    document = html_document([result.to_html()], review_title([result]))
-    page.write_text(document.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    page.write_text(document.replace("</body>", probe + "</body>"), encoding="utf-8")
     dom = chromium(page, "--dump-dom", f"--window-size={width},1000",
                    profile=directory / f"profile-{width}")
     found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.DOTALL)
     assert found, "the probe did not run"
     probed: dict[str, Any] = json.loads(html.unescape(found.group(1)))
     return probed
+
+
+def probe(result: Review, directory: Path, width: int) -> dict[str, Any]:
+    """What Chromium shows of the review's HTML report in a window ``width`` pixels wide."""
+    return probe_page(html_document([result.to_html()], review_title([result])), directory,
+                      width)
 
 
 @pytest.fixture(scope="module")

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 from spo_advisor import load_case
 
 SCRIPT = ROOT / "examples" / "caseload.py"
 
 
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("caseload", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATOR = load_generator()
+GENERATOR = load_script(SCRIPT)
 
 
 def test_every_case_is_valid_and_labelled_synthetic() -> None:

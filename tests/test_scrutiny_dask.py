@@ -3,14 +3,12 @@ exactly the in-process figures."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_script
 from test_scrutiny_caseload import GENERATOR
 
 import spo_advisor
@@ -18,15 +16,7 @@ import spo_advisor
 SCRIPT = ROOT / "examples" / "dask_scrutiny.py"
 
 
-def load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("dask_scrutiny", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-EXAMPLE = load_example()
+EXAMPLE = load_script(SCRIPT)
 
 
 @pytest.mark.parametrize("scheduler", ["synchronous", "threads"])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_html_report import PROBE, chromium, needs_chromium
+from test_html_report import PROBE, chromium, needs_chromium, probe_page
 from test_scrutiny import CASELOAD, FROM, TO
 
 import spo_advisor
@@ -73,19 +73,9 @@ def test_markdown_and_text(result: spo_advisor.Scrutiny) -> None:
 
 
 def probe(result: spo_advisor.Scrutiny, directory: Path, width: int) -> dict[str, Any]:
-    import html
-    import json
-
-    page = directory / f"scrutiny-{width}.html"
-    document = scrutiny_document(result).replace(".spo-review *", ".spo-scrutiny *")
-    page.write_text(document.replace("</body>", PROBE.replace(".spo-review", ".spo-scrutiny")
-                                     + "</body>"), encoding="utf-8")
-    dom = chromium(page, "--dump-dom", f"--window-size={width},1000",
-                   profile=directory / f"profile-{width}")
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.DOTALL)
-    assert found, "the probe did not run"
-    probed: dict[str, Any] = json.loads(html.unescape(found.group(1)))
-    return probed
+    """What Chromium shows of the scrutiny report in a window ``width`` pixels wide."""
+    return probe_page(scrutiny_document(result), directory, width,
+                      PROBE.replace(".spo-review", ".spo-scrutiny"))
 
 
 @pytest.fixture(scope="module")
