@@ -178,8 +178,9 @@ def case_scope(case: Case, as_of: date, prepared: Prepared | None = None) -> Sco
     """
     prepared = prepared or prepare(case)
     values = dict(prepared.scalars)
-    risk = risk_facts_on(case, as_of).values
-    values.update((path, _plain(value)) for path, value in risk.items() if path in values)
+    if case.risk_assessments:  # else the risk facts are the undated ones, read already
+        risk = risk_facts_on(case, as_of).values
+        values.update((path, _plain(value)) for path, value in risk.items() if path in values)
     values[AS_OF] = as_of
     values.update(home_after_move(values, as_of))
     values.update(derived_values(case, as_of, values, prepared.timeline))
