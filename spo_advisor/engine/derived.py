@@ -7,13 +7,13 @@ of force holding the case, a date a number of days after another).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from spo_advisor.engine.timeline import Timeline
 from spo_advisor.language.fields import DERIVED_PREFIX
-from spo_advisor.model.case import Case, OrderType
+from spo_advisor.model.case import Case, ExistingOrder, OrderType
 from spo_advisor.model.logic import Truth, all_of, any_of
 from spo_advisor.model.places import (
     SPECIAL_FORCES,
@@ -57,48 +57,47 @@ def force_kind(force: str | None) -> str | None:
     return "not_an_applicant" if force in SPECIAL_FORCES else "outside"
 
 
+def _any_spo_protecting(case: Case, as_of: date,
+                        test: Callable[[ExistingOrder], Truth]) -> bool | None:
+    """Does an SPO or interim SPO known by ``as_of`` protect the victim and pass ``test``?
+    Three-valued: an order that may protect the victim, or that ``test`` cannot settle,
+    leaves the answer unknown unless another order settles it."""
+    verdicts = [all_of((Truth.of(order.protects_victim), test(order)))
+                for order in case.existing_orders
+                if order.type in (OrderType.SPO, OrderType.INTERIM_SPO)
+                and (order.made_on is None or order.made_on <= as_of)]
+    return any_of(verdicts).as_bool()
+
+
 def _spo_expiry_near(case: Case, as_of: date) -> bool | None:
     """Does an SPO or interim SPO protecting the victim, known by ``as_of``, expire within
-    the window? Three-valued: an order that may protect the victim, or whose expiry is
-    not recorded (and is not made until further order), leaves the answer unknown unless
-    another order settles it."""
+    the window? Its expiry not recorded (and not made until further order) is unknown."""
     horizon = as_of + timedelta(days=EXPIRY_NEAR_DAYS)
-    verdicts = []
-    for order in case.existing_orders:
-        if order.type not in (OrderType.SPO, OrderType.INTERIM_SPO):
-            continue
-        if order.made_on is not None and order.made_on > as_of:
-            continue
+
+    def near(order: ExistingOrder) -> Truth:
         if order.until_further_order:
-            near = Truth.FALSE
-        elif order.expires_on is None:
-            near = Truth.UNKNOWN
-        else:
-            near = Truth.of(as_of <= order.expires_on <= horizon)
-        verdicts.append(all_of((Truth.of(order.protects_victim), near)))
-    return any_of(verdicts).as_bool()
+            return Truth.FALSE
+        if order.expires_on is None:
+            return Truth.UNKNOWN
+        return Truth.of(as_of <= order.expires_on <= horizon)
+
+    return _any_spo_protecting(case, as_of, near)
 
 
 def _moved_since_order(case: Case, as_of: date) -> bool | None:
     """Has the suspect moved, by ``as_of``, since an SPO or interim SPO protecting the
-    victim was made (SPA 2019 s.4)? Three-valued: no move recorded, or an order whose date
-    or protection is not recorded, leaves it unknown unless another order settles it; a
-    move on the day the order was made could be either."""
+    victim was made (SPA 2019 s.4)? No move recorded, or an order whose date is not
+    recorded, is unknown; so is a move on the day the order was made (either came first)."""
     moved_on = case.suspect.moved_on
-    verdicts = []
-    for order in case.existing_orders:
-        if order.type not in (OrderType.SPO, OrderType.INTERIM_SPO):
-            continue
-        if order.made_on is not None and order.made_on > as_of:
-            continue
+
+    def moved(order: ExistingOrder) -> Truth:
         if moved_on is not None and moved_on > as_of:
-            moved = Truth.FALSE
-        elif moved_on is None or order.made_on is None or moved_on == order.made_on:
-            moved = Truth.UNKNOWN
-        else:
-            moved = Truth.of(moved_on > order.made_on)
-        verdicts.append(all_of((Truth.of(order.protects_victim), moved)))
-    return any_of(verdicts).as_bool()
+            return Truth.FALSE
+        if moved_on is None or order.made_on is None or moved_on == order.made_on:
+            return Truth.UNKNOWN
+        return Truth.of(moved_on > order.made_on)
+
+    return _any_spo_protecting(case, as_of, moved)
 
 
 def unwanted(risk: Mapping[str, Any]) -> bool | None:
