@@ -165,17 +165,22 @@ def test_no_horizontal_overflow(result: Review, tmp_path: Path, width: int) -> N
     assert seen["overflow"] <= 0 and seen["wide"] == []
 
 
-@needs_chromium
-def test_prints_on_a4_without_clipping(result: Review, tmp_path: Path) -> None:
-    page = tmp_path / "report.html"
-    page.write_text(html_document([result.to_html()], review_title([result])), encoding="utf-8")
-    pdf = tmp_path / "report.pdf"
-    chromium(page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", profile=tmp_path / "p")
+def assert_prints_on_a4(document: str, directory: Path) -> None:
+    """Chromium prints ``document`` to a PDF whose every page is A4."""
+    page = directory / "printed.html"
+    page.write_text(document, encoding="utf-8")
+    pdf = directory / "printed.pdf"
+    chromium(page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", profile=directory / "p")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data))
     assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1
                          for w, h in boxes)  # A4 in points
+
+
+@needs_chromium
+def test_prints_on_a4_without_clipping(result: Review, tmp_path: Path) -> None:
+    assert_prints_on_a4(html_document([result.to_html()], review_title([result])), tmp_path)
     # the printable width of A4 with 15 mm margins is about 680 CSS px: nothing wider
     seen = probe(result, tmp_path, 680)
     assert seen["overflow"] <= 0 and seen["wide"] == []

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_html_report import PROBE, chromium, needs_chromium, probe_page
+from test_html_report import PROBE, assert_prints_on_a4, needs_chromium, probe_page
 from test_scrutiny import CASELOAD, FROM, TO
 
 import spo_advisor
@@ -97,14 +97,6 @@ def test_no_horizontal_overflow(large: spo_advisor.Scrutiny, tmp_path: Path, wid
 
 @needs_chromium
 def test_prints_on_a4_without_clipping(large: spo_advisor.Scrutiny, tmp_path: Path) -> None:
-    page = tmp_path / "scrutiny.html"
-    page.write_text(scrutiny_document(large), encoding="utf-8")
-    pdf = tmp_path / "scrutiny.pdf"
-    chromium(page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", profile=tmp_path / "p")
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF")
-    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data))
-    assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1
-                         for w, h in boxes)  # A4 in points
+    assert_prints_on_a4(scrutiny_document(large), tmp_path)
     seen = probe(large, tmp_path, 680)  # the printable width of A4 with 15 mm margins
     assert seen["overflow"] <= 0 and seen["wide"] == []
