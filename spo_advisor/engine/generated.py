@@ -17,7 +17,7 @@ so nothing in a rule file is ever executed.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -39,6 +39,7 @@ from spo_advisor.language.conditions import (
     count_matches,
     field_test,
     kleene,
+    walk,
 )
 from spo_advisor.language.rules import Rule, RuleSet
 from spo_advisor.model.logic import Truth
@@ -62,11 +63,20 @@ def fact_verdict(rule_verdicts: list[Verdict]) -> Verdict:
 class _Writer:
     """Writes the source of one rule set's evaluation, and the constants it names."""
 
-    def __init__(self) -> None:
+    def __init__(self, conditions: Iterable[Node]) -> None:
         self.lines: list[str] = []
         self.counting: list[str] = []
         """The functions counting records, written apart from the evaluation."""
-        self.counters: dict[Hashable, str] = {}
+        self.counters: dict[str, str] = {}
+        self.counted: dict[str, list[Count]] = {}
+        """The counts of each collection in ``conditions`` (one of those counting the
+        same), but those dated after other records (counted apart)."""
+        kept: dict[Hashable, Count] = {}
+        for node in (node for condition in conditions for node in walk(condition)):
+            if isinstance(node, Count) and node.dated_after is None:
+                kept.setdefault(node.counted, node)
+        for node in kept.values():
+            self.counted.setdefault(node.collection, []).append(node)
         self.constants: dict[str, Any] = {
             "T": Truth.TRUE, "F": Truth.FALSE, "U": Truth.UNKNOWN, "EMPTY": frozenset(),
             "TRUE": TRUE, "FALSE": FALSE, "Verdict": Verdict, "NOT_IN_FORCE": NOT_IN_FORCE,
@@ -110,7 +120,8 @@ class _Writer:
 
     def count(self, node: Count, indent: int) -> str:
         """A count's numbers, from the scope's cache (shared by every count of the same
-        records, and filled ahead by a replay) or made and kept there; then its verdict."""
+        records, and filled ahead by a replay) or made there, with every other count of
+        its collection, in one pass over the records; then its verdict."""
         n = self.fresh()
         if node.dated_after is not None:
             self.emit(indent, f"c{n} = count_matches({self.constant(node)}, scope)")
@@ -118,7 +129,8 @@ class _Writer:
             key = self.constant(node.counted)
             self.emit(indent, f"c{n} = counts.get({key})")
             self.emit(indent, f"if c{n} is None:")
-            self.emit(indent + 1, f"c{n} = counts[{key}] = {self.counter(node)}(scope)")
+            self.emit(indent + 1, f"{self.counter(node.collection)}(scope, counts)")
+            self.emit(indent + 1, f"c{n} = counts[{key}]")
         least = node.at_least
         self.emit(indent, f"if c{n}[0] >= {least}:")
         self.emit(indent + 1, f"t{n} = T; u{n} = EMPTY")
@@ -128,32 +140,44 @@ class _Writer:
         self.emit(indent + 1, f"t{n} = U; u{n} = c{n}[2]")
         return n
 
-    def counter(self, node: Count) -> str:
-        """The function counting the records ``node`` counts: those that certainly match
-        ``where``, those that could, and the fields left unknown (as
-        :func:`~spo_advisor.language.conditions.count_matches` counts them)."""
-        if node.counted in self.counters:
-            return self.counters[node.counted]
-        name = self.counters[node.counted] = f"count{self.fresh()}"
+    def counter(self, collection: str) -> str:
+        """The function counting, in one pass over the records of ``collection`` known on
+        the date, every count of them: the records that certainly match its ``where`` (in
+        its window), those that could, and the fields left unknown (as
+        :func:`~spo_advisor.language.conditions.count_matches` counts them). It keeps
+        each count's numbers in the scope's cache, but those kept there already."""
+        if collection in self.counters:
+            return self.counters[collection]
+        name = self.counters[collection] = f"count_{collection}"
         evaluation, self.lines = self.lines, []
-        self.emit(0, f"def {name}(scope):")
-        self.emit(1, f"as_of = scope.as_of; records = scope.records.get({node.collection!r}, ())")
-        if node.within_days is not None:
-            earliest = f"as_of - {self.constant(timedelta(days=node.within_days))}"
-            self.emit(1, f"earliest = {earliest}")
-            self.emit(1, f"records = [r for r in records if r[{RECORD_DATE_FIELD!r}] >= earliest]")
-        if node.where is None:
-            self.emit(1, "return len(records), len(records), EMPTY")
-        else:
-            self.emit(1, "certain = possible = 0; unknown = EMPTY")
-            self.emit(1, "for record in records:")
-            self.emit(2, "get = record.get")
-            matches = self.node(node.where, 2, f"{node.collection}.")
-            self.emit(2, f"if t{matches} is T:")
-            self.emit(3, "certain += 1; possible += 1")
-            self.emit(2, f"elif t{matches} is U:")
-            self.emit(3, f"possible += 1; unknown = unknown | u{matches}")
-            self.emit(1, "return certain, possible, unknown")
+        nodes = self.counted[collection]
+        self.emit(0, f"def {name}(scope, counts):")
+        self.emit(1, f"as_of = scope.as_of; records = scope.records.get({collection!r}, ())")
+        for index, node in enumerate(nodes):
+            self.emit(1, f"certain{index} = possible{index} = 0; unknown{index} = EMPTY")
+            if node.within_days is not None:
+                delta = self.constant(timedelta(days=node.within_days))
+                self.emit(1, f"since{index} = as_of - {delta}")
+        self.emit(1, "for record in records:")
+        self.emit(2, "get = record.get")
+        for index, node in enumerate(nodes):
+            indent = 2
+            if node.within_days is not None:
+                self.emit(2, f"if record[{RECORD_DATE_FIELD!r}] >= since{index}:")
+                indent = 3
+            if node.where is None:
+                self.emit(indent, f"certain{index} += 1; possible{index} += 1")
+                continue
+            matches = self.node(node.where, indent, f"{collection}.")
+            self.emit(indent, f"if t{matches} is T:")
+            self.emit(indent + 1, f"certain{index} += 1; possible{index} += 1")
+            self.emit(indent, f"elif t{matches} is U:")
+            self.emit(indent + 1, f"possible{index} += 1; "
+                                  f"unknown{index} = unknown{index} | u{matches}")
+        for index, node in enumerate(nodes):
+            key = self.constant(node.counted)
+            self.emit(1, f"counts.setdefault({key}, "
+                         f"(certain{index}, possible{index}, unknown{index}))")
         self.counting += self.lines
         self.lines = evaluation
         return name
@@ -241,7 +265,7 @@ _HEAD = "values = scope.values; get = values.get; as_of = scope.as_of; counts = 
 @lru_cache(maxsize=16)
 def evaluation_of(ruleset: RuleSet) -> Evaluate:
     """The rule set's evaluation as one function, generated and compiled once."""
-    writer = _Writer()
+    writer = _Writer(rule.when for rule in ruleset.rules)
     writer.emit(0, "def evaluate(scope, rules, facts):")
     writer.emit(1, _HEAD)
     last = {fact: rules[-1].id for fact, rules in ruleset.rules_for_fact.items()}
@@ -258,7 +282,7 @@ def evaluation_of(ruleset: RuleSet) -> Evaluate:
 def truth_of(condition: Node) -> Callable[[Scope], Truth]:
     """A condition read beside the rules (a drafting prompt's, say) as a generated
     function: its truth on a scope whose derived facts are evaluated."""
-    writer = _Writer()
+    writer = _Writer([condition])
     writer.emit(0, "def truth(scope):")
     writer.emit(1, f"{_HEAD}; facts = scope.derived")
     writer.emit(1, f"return t{writer.node(condition, 1)}")
