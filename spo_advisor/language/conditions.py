@@ -6,9 +6,10 @@ The pure-Python evaluation here is the source of every explanation, and on Pytho
 durable_rules cannot be built it is also the engine. Interpreted (:func:`evaluate`), it
 never short-circuits: every node gets a truth value, so "why not" and "unknown" can be
 read off the whole tree. Nodes compare by identity (each is one place in one rule) and
-evaluate themselves. Each condition is also compiled once into a closure
-(:attr:`Node.compiled`) giving the same verdict without the trace: what every assessment
-runs.
+evaluate themselves. Each condition can also be compiled into a closure
+(:attr:`Node.compiled`) giving the same verdict without the trace: the conditions on the
+records a count reads run so; a whole rule set runs as one generated function
+(:mod:`spo_advisor.engine.generated`), which the tests prove gives the closures' verdicts.
 """
 
 from __future__ import annotations
